@@ -1,0 +1,425 @@
+// Elementwise tensor ops with broadcasting and torch's type promotion.
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "activ/tensor.h"
+#include "tensor/loops.h"
+
+namespace activ {
+namespace {
+
+int category(Dtype dtype) {
+  switch (dtype) {
+    case Dtype::Bool: return 0;
+    case Dtype::Int64: return 1;
+    default: return 2;
+  }
+}
+
+// The dtype torch gives `tensor op number`: the tensor's, unless the number is of a higher
+// category (an integer next to a bool tensor gives int64, a float next to an integer or bool
+// tensor gives the default float32).
+Dtype result_type(const Tensor& t, const Scalar& s) {
+  if (category(s.kind()) <= category(t.dtype())) return t.dtype();
+  return s.kind() == Dtype::Float64 ? Dtype::Float32 : Dtype::Int64;
+}
+
+void check_defined(const Tensor& t, const char* op, const char* arg) {
+  if (!t.defined()) throw ValueError(std::string(op) + ": argument '" + arg + "' is an undefined tensor");
+}
+
+// Writing into a tensor whose elements share memory (an expanded view) would race and is
+// ambiguous; torch refuses it too.
+void check_writable(const Tensor& t, const char* op) {
+  for (std::int64_t d = 0; d < t.dim(); ++d) {
+    if (t.strides()[d] == 0 && t.sizes()[d] > 1) {
+      throw ValueError(std::string(op) +
+                       ": unsupported operation: more than one element of the written-to tensor refers to a "
+                       "single memory location; clone() the tensor first");
+    }
+  }
+}
+
+// int64 arithmetic wraps around on overflow as torch's does, without undefined behaviour.
+std::int64_t wrap(std::uint64_t v) { return static_cast<std::int64_t>(v); }
+
+struct AddOp {
+  double alpha;
+  template <class T>
+  T operator()(T x, T y) const {
+    if constexpr (std::is_same_v<T, bool>) return x || y;
+    else if constexpr (std::is_same_v<T, std::int64_t>)
+      return wrap(static_cast<std::uint64_t>(x) +
+                  static_cast<std::uint64_t>(y) * static_cast<std::uint64_t>(static_cast<std::int64_t>(alpha)));
+    else return alpha == 1.0 ? x + y : x + static_cast<T>(alpha) * y;
+  }
+};
+
+struct MulOp {
+  template <class T>
+  T operator()(T x, T y) const {
+    if constexpr (std::is_same_v<T, bool>) return x && y;
+    else if constexpr (std::is_same_v<T, std::int64_t>)
+      return wrap(static_cast<std::uint64_t>(x) * static_cast<std::uint64_t>(y));
+    else return x * y;
+  }
+};
+
+struct DivOp {
+  template <class T>
+  T operator()(T x, T y) const { return x / y; }
+};
+
+struct PowOp {
+  template <class T>
+  T operator()(T x, T y) const {
+    if constexpr (std::is_same_v<T, std::int64_t>) {
+      if (y < 0) return x == 1 ? 1 : (x == -1 ? (y % 2 == 0 ? 1 : -1) : 0);
+      std::uint64_t result = 1, base = static_cast<std::uint64_t>(x);
+      for (std::int64_t e = y; e > 0; e >>= 1) {
+        if (e & 1) result *= base;
+        base *= base;
+      }
+      return wrap(result);
+    } else if constexpr (std::is_same_v<T, bool>) {
+      return x || !y;
+    } else {
+      return std::pow(x, y);
+    }
+  }
+};
+
+struct MaximumOp {
+  template <class T>
+  T operator()(T x, T y) const {
+    if constexpr (std::is_floating_point_v<T>) {
+      if (std::isnan(x) || std::isnan(y)) return std::numeric_limits<T>::quiet_NaN();
+    }
+    return x > y ? x : y;
+  }
+};
+
+struct MinimumOp {
+  template <class T>
+  T operator()(T x, T y) const {
+    if constexpr (std::is_floating_point_v<T>) {
+      if (std::isnan(x) || std::isnan(y)) return std::numeric_limits<T>::quiet_NaN();
+    }
+    return x < y ? x : y;
+  }
+};
+
+// Applies op to a and b broadcast to one shape, both converted to compute_dtype; the result
+// has out_dtype (compute_dtype for arithmetic, bool for comparisons).
+template <class Op>
+Tensor broadcast_op(const char* name, const Tensor& a, const Tensor& b, Dtype compute_dtype, Dtype out_dtype,
+                    Op op) {
+  check_defined(a, name, "input");
+  check_defined(b, name, "other");
+  const Shape shape = broadcast_shapes(a.sizes(), b.sizes(), name);
+  const Tensor x = a.to(compute_dtype).expand(shape);
+  const Tensor y = b.to(compute_dtype).expand(shape);
+  Tensor out = empty(shape, out_dtype);
+  visit_dtype(compute_dtype, [&]<class T>() {
+    if (out_dtype == Dtype::Bool) {
+      detail::binary_loop<bool, T, T>(out, x, y, [&](T u, T v) { return static_cast<bool>(op(u, v)); });
+    } else {
+      detail::binary_loop<T, T, T>(out, x, y, [&](T u, T v) { return static_cast<T>(op(u, v)); });
+    }
+  });
+  return out;
+}
+
+template <class Op>
+Tensor arithmetic(const char* name, const Tensor& a, const Tensor& b, Op op) {
+  check_defined(a, name, "input");
+  check_defined(b, name, "other");
+  const Dtype dtype = promote_types(a.dtype(), b.dtype());
+  return broadcast_op(name, a, b, dtype, dtype, op);
+}
+
+template <class Cmp>
+Tensor compare(const char* name, const Tensor& a, const Tensor& b, Cmp cmp) {
+  check_defined(a, name, "input");
+  check_defined(b, name, "other");
+  return broadcast_op(name, a, b, promote_types(a.dtype(), b.dtype()), Dtype::Bool, cmp);
+}
+
+// out = f(x) with the result in out_dtype, computing in out_dtype.
+template <class F>
+Tensor map(const Tensor& x, Dtype out_dtype, F f) {
+  const Tensor input = x.to(out_dtype);
+  Tensor out = empty(x.sizes(), out_dtype);
+  visit_dtype(out_dtype, [&]<class T>() { detail::unary_loop<T, T>(out, input, [&](T v) { return static_cast<T>(f(v)); }); });
+  return out;
+}
+
+Dtype float_result(const Tensor& x) { return x.is_floating_point() ? x.dtype() : Dtype::Float32; }
+
+template <class F>
+Tensor transcendental(const char* name, const Tensor& x, F f) {
+  check_defined(x, name, "input");
+  return map(x, float_result(x), f);
+}
+
+}  // namespace
+
+Tensor scalar_tensor(Scalar value, Dtype dtype) {
+  Tensor t = empty({}, dtype);
+  t.fill_(value);
+  return t;
+}
+
+Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) {
+  if (a.defined() && b.defined() && !is_floating_point(promote_types(a.dtype(), b.dtype())) &&
+      alpha.is_floating_point()) {
+    throw TypeError("add: for integral input tensors, argument alpha must not be a floating point number");
+  }
+  return arithmetic("add", a, b, AddOp{alpha.to_double()});
+}
+
+Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) {
+  if (a.defined() && b.defined() && a.dtype() == Dtype::Bool && b.dtype() == Dtype::Bool) {
+    throw TypeError("sub: subtraction, the `-` operator, with two bool tensors is not supported; use the `^` or "
+                    "logical_xor() operator instead");
+  }
+  if (a.defined() && b.defined() && !is_floating_point(promote_types(a.dtype(), b.dtype())) &&
+      alpha.is_floating_point()) {
+    throw TypeError("sub: for integral input tensors, argument alpha must not be a floating point number");
+  }
+  const double negated = -alpha.to_double();
+  return arithmetic("sub", a, b, AddOp{negated});
+}
+
+Tensor mul(const Tensor& a, const Tensor& b) { return arithmetic("mul", a, b, MulOp{}); }
+
+Tensor div(const Tensor& a, const Tensor& b) {
+  check_defined(a, "div", "input");
+  check_defined(b, "div", "other");
+  Dtype dtype = promote_types(a.dtype(), b.dtype());
+  if (!is_floating_point(dtype)) dtype = Dtype::Float32;  // true division
+  return broadcast_op("div", a, b, dtype, dtype, DivOp{});
+}
+
+Tensor pow(const Tensor& base, const Tensor& exponent) { return arithmetic("pow", base, exponent, PowOp{}); }
+
+Tensor pow(const Tensor& base, Scalar exponent) {
+  check_defined(base, "pow", "input");
+  const Dtype dtype = result_type(base, exponent);
+  if (!is_floating_point(dtype) && exponent.to_int64() < 0) {
+    throw ValueError("pow: integers to negative integer powers are not allowed (exponent " +
+                     std::to_string(exponent.to_int64()) + ")");
+  }
+  return arithmetic("pow", base.to(dtype), scalar_tensor(exponent, dtype), PowOp{});
+}
+
+Tensor pow(Scalar base, const Tensor& exponent) {
+  check_defined(exponent, "pow", "exponent");
+  const Dtype dtype = result_type(exponent, base);
+  return arithmetic("pow", scalar_tensor(base, dtype), exponent.to(dtype), PowOp{});
+}
+
+Tensor maximum(const Tensor& a, const Tensor& b) { return arithmetic("maximum", a, b, MaximumOp{}); }
+Tensor minimum(const Tensor& a, const Tensor& b) { return arithmetic("minimum", a, b, MinimumOp{}); }
+
+Tensor neg(const Tensor& x) {
+  check_defined(x, "neg", "input");
+  if (x.dtype() == Dtype::Bool) {
+    throw TypeError("neg: negation, the `-` operator, on a bool tensor is not supported; use the `~` or "
+                    "logical_not() operator instead");
+  }
+  return map(x, x.dtype(), [](auto v) {
+    if constexpr (std::is_same_v<decltype(v), std::int64_t>) return wrap(0 - static_cast<std::uint64_t>(v));
+    else return -v;
+  });
+}
+
+Tensor abs(const Tensor& x) {
+  check_defined(x, "abs", "input");
+  if (x.dtype() == Dtype::Bool) throw TypeError("abs: not implemented for bool tensors");
+  return map(x, x.dtype(), [](auto v) {
+    using T = decltype(v);
+    if constexpr (std::is_same_v<T, std::int64_t>) return v < 0 ? wrap(0 - static_cast<std::uint64_t>(v)) : v;
+    else if constexpr (std::is_floating_point_v<T>) return std::fabs(v);
+    else return v;
+  });
+}
+
+Tensor exp(const Tensor& x) {
+  return transcendental("exp", x, [](auto v) {
+    if constexpr (std::is_floating_point_v<decltype(v)>) return std::exp(v);
+    else return v;
+  });
+}
+
+Tensor log(const Tensor& x) {
+  return transcendental("log", x, [](auto v) {
+    if constexpr (std::is_floating_point_v<decltype(v)>) return std::log(v);
+    else return v;
+  });
+}
+
+Tensor sqrt(const Tensor& x) {
+  return transcendental("sqrt", x, [](auto v) {
+    if constexpr (std::is_floating_point_v<decltype(v)>) return std::sqrt(v);
+    else return v;
+  });
+}
+
+Tensor eq(const Tensor& a, const Tensor& b) { return compare("eq", a, b, [](auto x, auto y) { return x == y; }); }
+Tensor ne(const Tensor& a, const Tensor& b) { return compare("ne", a, b, [](auto x, auto y) { return x != y; }); }
+Tensor lt(const Tensor& a, const Tensor& b) { return compare("lt", a, b, [](auto x, auto y) { return x < y; }); }
+Tensor le(const Tensor& a, const Tensor& b) { return compare("le", a, b, [](auto x, auto y) { return x <= y; }); }
+Tensor gt(const Tensor& a, const Tensor& b) { return compare("gt", a, b, [](auto x, auto y) { return x > y; }); }
+Tensor ge(const Tensor& a, const Tensor& b) { return compare("ge", a, b, [](auto x, auto y) { return x >= y; }); }
+
+Tensor logical_not(const Tensor& x) {
+  check_defined(x, "logical_not", "input");
+  Tensor out = empty(x.sizes(), Dtype::Bool);
+  visit_dtype(x.dtype(), [&]<class T>() { detail::unary_loop<bool, T>(out, x, [](T v) { return !static_cast<bool>(v); }); });
+  return out;
+}
+
+Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
+  check_defined(condition, "where", "condition");
+  check_defined(a, "where", "input");
+  check_defined(b, "where", "other");
+  if (condition.dtype() != Dtype::Bool) {
+    throw TypeError("where: expected condition to be a bool tensor, got " + std::string(name(condition.dtype())));
+  }
+  const Dtype dtype = promote_types(a.dtype(), b.dtype());
+  const Shape shape = broadcast_shapes(broadcast_shapes(condition.sizes(), a.sizes(), "where"), b.sizes(), "where");
+  const Tensor c = condition.expand(shape), x = a.to(dtype).expand(shape), y = b.to(dtype).expand(shape);
+  Tensor out = empty(shape, dtype);
+  visit_dtype(dtype, [&]<class T>() {
+    detail::ternary_loop<T, bool, T, T>(out, c, x, y, [](bool k, T u, T v) { return k ? u : v; });
+  });
+  return out;
+}
+
+Tensor where(const Tensor& condition, const Tensor& a, Scalar b) {
+  check_defined(a, "where", "input");
+  return where(condition, a, scalar_tensor(b, result_type(a, b)));
+}
+
+Tensor where(const Tensor& condition, Scalar a, const Tensor& b) {
+  check_defined(b, "where", "other");
+  return where(condition, scalar_tensor(a, result_type(b, a)), b);
+}
+
+Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> max) {
+  check_defined(x, "clamp", "input");
+  if (!min && !max) throw ValueError("clamp: at least one of 'min' or 'max' must not be None");
+  if (x.dtype() == Dtype::Bool) throw TypeError("clamp: not implemented for bool tensors");
+  Dtype dtype = x.dtype();
+  if (min) dtype = promote_types(dtype, result_type(x, *min));
+  if (max) dtype = promote_types(dtype, result_type(x, *max));
+  const Tensor input = x.to(dtype);
+  Tensor out = empty(x.sizes(), dtype);
+  visit_dtype(dtype, [&]<class T>() {
+    const T lo = min ? min->to<T>() : T{};
+    const T hi = max ? max->to<T>() : T{};
+    const bool has_lo = min.has_value(), has_hi = max.has_value();
+    // NaN in the input or in a bound propagates, as torch's clamp does.
+    detail::unary_loop<T, T>(out, input, [=](T v) {
+      if constexpr (std::is_floating_point_v<T>) {
+        if (std::isnan(v)) return v;
+        if ((has_lo && std::isnan(lo)) || (has_hi && std::isnan(hi))) return std::numeric_limits<T>::quiet_NaN();
+      }
+      if (has_lo && v < lo) v = lo;
+      if (has_hi && v > hi) v = hi;
+      return v;
+    });
+  });
+  return out;
+}
+
+Tensor clamp_min(const Tensor& x, Scalar min) { return clamp(x, min, std::nullopt); }
+Tensor clamp_max(const Tensor& x, Scalar max) { return clamp(x, std::nullopt, max); }
+
+// --- tensor-scalar forms -----------------------------------------------------------------
+
+Tensor add(const Tensor& a, Scalar b) {
+  check_defined(a, "add", "input");
+  return add(a, scalar_tensor(b, result_type(a, b)));
+}
+Tensor sub(const Tensor& a, Scalar b) {
+  check_defined(a, "sub", "input");
+  return sub(a, scalar_tensor(b, result_type(a, b)));
+}
+Tensor mul(const Tensor& a, Scalar b) {
+  check_defined(a, "mul", "input");
+  return mul(a, scalar_tensor(b, result_type(a, b)));
+}
+Tensor div(const Tensor& a, Scalar b) {
+  check_defined(a, "div", "input");
+  return div(a, scalar_tensor(b, result_type(a, b)));
+}
+
+#define ACTIV_SCALAR_COMPARE(op)                          \
+  Tensor op(const Tensor& a, Scalar b) {                  \
+    check_defined(a, #op, "input");                       \
+    return op(a, scalar_tensor(b, result_type(a, b)));    \
+  }
+ACTIV_SCALAR_COMPARE(eq)
+ACTIV_SCALAR_COMPARE(ne)
+ACTIV_SCALAR_COMPARE(lt)
+ACTIV_SCALAR_COMPARE(le)
+ACTIV_SCALAR_COMPARE(gt)
+ACTIV_SCALAR_COMPARE(ge)
+#undef ACTIV_SCALAR_COMPARE
+
+Tensor operator+(Scalar a, const Tensor& b) { return add(b, a); }
+Tensor operator-(Scalar a, const Tensor& b) {
+  check_defined(b, "sub", "other");
+  return sub(scalar_tensor(a, result_type(b, a)), b);
+}
+Tensor operator*(Scalar a, const Tensor& b) { return mul(b, a); }
+Tensor operator/(Scalar a, const Tensor& b) {
+  check_defined(b, "div", "other");
+  return div(scalar_tensor(a, result_type(b, a)), b);
+}
+
+// --- methods ---------------------------------------------------------------------------------
+
+Tensor Tensor::neg() const { return activ::neg(*this); }
+Tensor Tensor::abs() const { return activ::abs(*this); }
+Tensor Tensor::exp() const { return activ::exp(*this); }
+Tensor Tensor::log() const { return activ::log(*this); }
+Tensor Tensor::sqrt() const { return activ::sqrt(*this); }
+Tensor Tensor::pow(const Tensor& exponent) const { return activ::pow(*this, exponent); }
+Tensor Tensor::pow(Scalar exponent) const { return activ::pow(*this, exponent); }
+Tensor Tensor::clamp(std::optional<Scalar> min, std::optional<Scalar> max) const {
+  return activ::clamp(*this, min, max);
+}
+
+namespace {
+// Writes result into self in place; the result's dtype must be castable to self's, as torch
+// requires (an int64 tensor cannot take a float result in place).
+Tensor& assign_in_place(Tensor& self, const Tensor& result, const char* op) {
+  if (category(result.dtype()) > category(self.dtype())) {
+    throw TypeError(std::string(op) + ": result type " + std::string(name(result.dtype())) +
+                    " can't be cast to the desired output type " + std::string(name(self.dtype())));
+  }
+  if (result.sizes() != self.sizes()) {
+    throw ShapeError(std::string(op) + ": output with shape " + shape_str(self.sizes()) +
+                     " doesn't match the broadcast shape " + shape_str(result.sizes()));
+  }
+  check_writable(self, op);
+  self.copy_(result);
+  return self;
+}
+}  // namespace
+
+Tensor& Tensor::add_(const Tensor& other, Scalar alpha) { return assign_in_place(*this, add(*this, other, alpha), "add_"); }
+Tensor& Tensor::sub_(const Tensor& other, Scalar alpha) { return assign_in_place(*this, sub(*this, other, alpha), "sub_"); }
+Tensor& Tensor::mul_(const Tensor& other) { return assign_in_place(*this, mul(*this, other), "mul_"); }
+Tensor& Tensor::div_(const Tensor& other) { return assign_in_place(*this, div(*this, other), "div_"); }
+Tensor& Tensor::add_(Scalar other) { return assign_in_place(*this, add(*this, other), "add_"); }
+Tensor& Tensor::mul_(Scalar other) { return assign_in_place(*this, mul(*this, other), "mul_"); }
+Tensor& Tensor::clamp_(std::optional<Scalar> min, std::optional<Scalar> max) {
+  return assign_in_place(*this, activ::clamp(*this, min, max), "clamp_");
+}
+
+}  // namespace activ

@@ -1,0 +1,583 @@
+// Storage, tensor metadata, element access and the views that share storage.
+#include "activ/tensor.h"
+
+#include <algorithm>
+#include <limits>
+#include <new>
+#include <numeric>
+#include <sstream>
+
+#include "tensor/loops.h"
+
+namespace activ {
+
+// --- storage -------------------------------------------------------------------------------
+
+Storage::Storage(std::size_t nbytes) : nbytes_(nbytes) {
+  if (nbytes == 0) nbytes = 1;  // a valid, unique pointer even for empty tensors
+  data_ = static_cast<std::byte*>(::operator new(nbytes, std::align_val_t{64}, std::nothrow));
+  if (data_ == nullptr) {
+    throw OutOfMemoryError("allocation of " + std::to_string(nbytes) +
+                           " bytes failed: not enough memory");
+  }
+}
+
+Storage::~Storage() { ::operator delete(data_, std::align_val_t{64}); }
+
+// --- shape helpers -------------------------------------------------------------------------
+
+std::string shape_str(const Shape& shape) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    if (i) s += ", ";
+    s += std::to_string(shape[i]);
+  }
+  return s + "]";
+}
+
+std::int64_t wrap_dim(std::int64_t dim, std::int64_t ndim, const char* op) {
+  const std::int64_t n = std::max<std::int64_t>(ndim, 1);  // a 0-d tensor accepts dim 0 and -1
+  if (dim < -n || dim >= n) {
+    throw IndexError(std::string(op) + ": dim " + std::to_string(dim) +
+                     " is out of range for a tensor of " + std::to_string(ndim) +
+                     " dims (expected to be in range of [" + std::to_string(-n) + ", " +
+                     std::to_string(n - 1) + "])");
+  }
+  return dim < 0 ? dim + n : dim;
+}
+
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
+  const std::size_t n = std::max(a.size(), b.size());
+  Shape out(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t sa = i < n - a.size() ? 1 : a[i - (n - a.size())];
+    const std::int64_t sb = i < n - b.size() ? 1 : b[i - (n - b.size())];
+    if (sa != sb && sa != 1 && sb != 1) {
+      throw ShapeError(std::string(op) + ": shapes " + shape_str(a) + " and " + shape_str(b) +
+                       " cannot be broadcast");
+    }
+    out[i] = sa == 1 ? sb : sa;
+  }
+  return out;
+}
+
+namespace {
+
+// Element count of shape; raises ShapeError for negative sizes, too many dims or overflow.
+std::int64_t checked_numel(const Shape& shape, const char* op) {
+  if (static_cast<std::int64_t>(shape.size()) > kMaxDims) {
+    throw ShapeError(std::string(op) + ": a tensor has at most " + std::to_string(kMaxDims) +
+                     " dims, got " + std::to_string(shape.size()));
+  }
+  std::int64_t n = 1;
+  for (auto s : shape) {
+    if (s < 0) {
+      throw ShapeError(std::string(op) + ": negative dimension " + std::to_string(s) +
+                       " in shape " + shape_str(shape));
+    }
+    if (s != 0 && n > std::numeric_limits<std::int64_t>::max() / s) {
+      throw ShapeError(std::string(op) + ": shape " + shape_str(shape) +
+                       " has more elements than can be addressed");
+    }
+    n *= s;
+  }
+  return n;
+}
+
+Shape contiguous_strides(const Shape& shape) {
+  Shape strides(shape.size());
+  std::int64_t stride = 1;
+  for (std::int64_t d = static_cast<std::int64_t>(shape.size()) - 1; d >= 0; --d) {
+    strides[d] = stride;
+    stride *= std::max<std::int64_t>(shape[d], 1);
+  }
+  return strides;
+}
+
+// The strides that let a tensor of (sizes, strides) be viewed as new_shape without a copy,
+// or nothing when the memory layout does not allow it (torch's computeStride).
+std::optional<Shape> view_strides(const Shape& sizes, const Shape& strides, const Shape& new_shape,
+                                  std::int64_t numel) {
+  Shape new_strides(new_shape.size());
+  if (sizes.empty()) return Shape(new_shape.size(), 1);
+  if (numel == 0) return contiguous_strides(new_shape);
+  std::int64_t view_d = static_cast<std::int64_t>(new_shape.size()) - 1;
+  std::int64_t chunk_base_stride = strides.back();
+  std::int64_t tensor_numel = 1;
+  std::int64_t view_numel = 1;
+  for (std::int64_t d = static_cast<std::int64_t>(sizes.size()) - 1; d >= 0; --d) {
+    tensor_numel *= sizes[d];
+    if (d == 0 || (sizes[d - 1] != 1 && strides[d - 1] != tensor_numel * chunk_base_stride)) {
+      while (view_d >= 0 && (view_numel < tensor_numel || new_shape[view_d] == 1)) {
+        new_strides[view_d] = view_numel * chunk_base_stride;
+        view_numel *= new_shape[view_d];
+        --view_d;
+      }
+      if (view_numel != tensor_numel) return std::nullopt;
+      if (d > 0) {
+        chunk_base_stride = strides[d - 1];
+        tensor_numel = 1;
+        view_numel = 1;
+      }
+    }
+  }
+  if (view_d != -1) return std::nullopt;
+  return new_strides;
+}
+
+// Resolves one -1 in shape against numel, as torch's infer_size.
+Shape infer_shape(const Shape& shape, std::int64_t numel, const char* op) {
+  Shape out = shape;
+  std::int64_t product = 1;
+  std::optional<std::size_t> infer;
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] == -1) {
+      if (infer) throw ShapeError(std::string(op) + ": only one dimension can be inferred");
+      infer = i;
+    } else if (shape[i] < 0) {
+      throw ShapeError(std::string(op) + ": invalid shape dimension " + std::to_string(shape[i]));
+    } else {
+      if (shape[i] != 0 && product > std::numeric_limits<std::int64_t>::max() / shape[i]) {
+        throw ShapeError(std::string(op) + ": shape " + shape_str(shape) + " is invalid for input of size " +
+                         std::to_string(numel));
+      }
+      product *= shape[i];
+    }
+  }
+  if (infer) {
+    if (product == 0 || numel % product != 0) {
+      throw ShapeError(std::string(op) + ": shape " + shape_str(shape) + " is invalid for input of size " +
+                       std::to_string(numel));
+    }
+    out[*infer] = numel / product;
+  } else if (product != numel) {
+    throw ShapeError(std::string(op) + ": shape " + shape_str(shape) + " is invalid for input of size " +
+                     std::to_string(numel));
+  }
+  checked_numel(out, op);
+  return out;
+}
+
+}  // namespace
+
+// --- tensor --------------------------------------------------------------------------------
+
+Tensor::Tensor(std::shared_ptr<Storage> storage, std::int64_t storage_offset, Shape sizes, Shape strides,
+               Dtype dtype)
+    : storage_(std::move(storage)),
+      offset_(storage_offset),
+      sizes_(std::move(sizes)),
+      strides_(std::move(strides)),
+      dtype_(dtype) {}
+
+Tensor empty(const Shape& shape, Dtype dtype) {
+  const std::int64_t n = checked_numel(shape, "empty");
+  if (n > std::numeric_limits<std::int64_t>::max() / 8) {
+    throw OutOfMemoryError("empty: shape " + shape_str(shape) + " needs more bytes than can be addressed");
+  }
+  auto storage = std::make_shared<Storage>(static_cast<std::size_t>(n) * itemsize(dtype));
+  return Tensor(std::move(storage), 0, shape, contiguous_strides(shape), dtype);
+}
+
+std::int64_t Tensor::size(std::int64_t d) const { return sizes_[wrap_dim(d, dim(), "size")]; }
+std::int64_t Tensor::stride(std::int64_t d) const { return strides_[wrap_dim(d, dim(), "stride")]; }
+
+std::int64_t Tensor::numel() const {
+  std::int64_t n = 1;
+  for (auto s : sizes_) n *= s;
+  return n;
+}
+
+bool Tensor::is_contiguous() const {
+  std::int64_t expected = 1;
+  for (std::int64_t d = dim() - 1; d >= 0; --d) {
+    if (sizes_[d] == 0) return true;
+    if (sizes_[d] != 1 && strides_[d] != expected) return false;
+    expected *= sizes_[d];
+  }
+  return true;
+}
+
+namespace {
+void check_defined(const Tensor& t, const char* op) {
+  if (!t.defined()) throw ValueError(std::string(op) + ": the tensor is undefined");
+}
+
+template <class T>
+void check_dtype(const Tensor& t, const char* op) {
+  if (t.dtype() != dtype_of<T>()) {
+    throw TypeError(std::string(op) + ": expected a tensor of dtype " + std::string(name(dtype_of<T>())) +
+                    ", got " + std::string(name(t.dtype())));
+  }
+}
+}  // namespace
+
+template <class T>
+T* Tensor::data_ptr() const {
+  check_defined(*this, "data_ptr");
+  check_dtype<T>(*this, "data_ptr");
+  return reinterpret_cast<T*>(storage_->data()) + offset_;
+}
+
+template <class T>
+T Tensor::item() const {
+  check_defined(*this, "item");
+  if (numel() != 1) {
+    throw ValueError("item: a Tensor with " + std::to_string(numel()) +
+                     " elements cannot be converted to Scalar");
+  }
+  return visit_dtype(dtype_, [&]<class U>() {
+    const U value = reinterpret_cast<const U*>(storage_->data())[offset_];
+    return static_cast<T>(value);
+  });
+}
+
+Scalar Tensor::item() const {
+  return visit_dtype(dtype_, [&]<class U>() { return Scalar(item<U>()); });
+}
+
+template <class T>
+T& Tensor::at(const Shape& index) const {
+  check_defined(*this, "at");
+  check_dtype<T>(*this, "at");
+  if (static_cast<std::int64_t>(index.size()) != dim()) {
+    throw IndexError("at: expected an index of " + std::to_string(dim()) + " entries, got " +
+                     std::to_string(index.size()));
+  }
+  std::int64_t offset = offset_;
+  for (std::int64_t d = 0; d < dim(); ++d) {
+    std::int64_t i = index[d];
+    if (i < -sizes_[d] || i >= sizes_[d]) {
+      throw IndexError("at: index " + std::to_string(i) + " is out of bounds for dim " + std::to_string(d) +
+                       " with size " + std::to_string(sizes_[d]));
+    }
+    if (i < 0) i += sizes_[d];
+    offset += i * strides_[d];
+  }
+  return reinterpret_cast<T*>(storage_->data())[offset];
+}
+
+template <class T>
+std::vector<T> Tensor::to_vector() const {
+  check_defined(*this, "to_vector");
+  Tensor dense = to(dtype_of<T>()).contiguous();
+  const T* p = dense.data_ptr<T>();
+  return std::vector<T>(p, p + dense.numel());
+}
+
+#define ACTIV_INSTANTIATE_ACCESS(T)                    \
+  template T* Tensor::data_ptr<T>() const;             \
+  template T Tensor::item<T>() const;                  \
+  template T& Tensor::at<T>(const Shape&) const;       \
+  template std::vector<T> Tensor::to_vector<T>() const;
+ACTIV_INSTANTIATE_ACCESS(float)
+ACTIV_INSTANTIATE_ACCESS(double)
+ACTIV_INSTANTIATE_ACCESS(std::int64_t)
+ACTIV_INSTANTIATE_ACCESS(bool)
+#undef ACTIV_INSTANTIATE_ACCESS
+
+// --- views ---------------------------------------------------------------------------------
+
+Tensor Tensor::view(const Shape& shape) const {
+  check_defined(*this, "view");
+  const Shape new_shape = infer_shape(shape, numel(), "view");
+  auto strides = view_strides(sizes_, strides_, new_shape, numel());
+  if (!strides) {
+    throw ShapeError("view: size " + shape_str(new_shape) + " is not compatible with input tensor's size " +
+                     shape_str(sizes_) + " and stride " + shape_str(strides_) +
+                     " (at least one dimension spans across two contiguous subspaces); use reshape instead");
+  }
+  return Tensor(storage_, offset_, new_shape, *strides, dtype_);
+}
+
+Tensor Tensor::reshape(const Shape& shape) const {
+  check_defined(*this, "reshape");
+  const Shape new_shape = infer_shape(shape, numel(), "reshape");
+  if (auto strides = view_strides(sizes_, strides_, new_shape, numel())) {
+    return Tensor(storage_, offset_, new_shape, *strides, dtype_);
+  }
+  return contiguous().view(new_shape);
+}
+
+Tensor Tensor::flatten(std::int64_t start_dim, std::int64_t end_dim) const {
+  check_defined(*this, "flatten");
+  if (dim() == 0) return reshape({1});
+  const std::int64_t start = wrap_dim(start_dim, dim(), "flatten");
+  const std::int64_t end = wrap_dim(end_dim, dim(), "flatten");
+  if (start > end) throw ValueError("flatten: start_dim cannot come after end_dim");
+  Shape shape(sizes_.begin(), sizes_.begin() + start);
+  std::int64_t n = 1;
+  for (std::int64_t d = start; d <= end; ++d) n *= sizes_[d];
+  shape.push_back(n);
+  shape.insert(shape.end(), sizes_.begin() + end + 1, sizes_.end());
+  return reshape(shape);
+}
+
+Tensor Tensor::unsqueeze(std::int64_t d) const {
+  check_defined(*this, "unsqueeze");
+  d = wrap_dim(d, dim() + 1, "unsqueeze");
+  if (dim() + 1 > kMaxDims) throw ShapeError("unsqueeze: a tensor has at most 8 dims");
+  Shape sizes = sizes_, strides = strides_;
+  const std::int64_t stride = d < dim() ? sizes_[d] * strides_[d] : 1;
+  sizes.insert(sizes.begin() + d, 1);
+  strides.insert(strides.begin() + d, stride);
+  return Tensor(storage_, offset_, sizes, strides, dtype_);
+}
+
+Tensor Tensor::squeeze() const {
+  check_defined(*this, "squeeze");
+  Shape sizes, strides;
+  for (std::int64_t d = 0; d < dim(); ++d) {
+    if (sizes_[d] != 1) {
+      sizes.push_back(sizes_[d]);
+      strides.push_back(strides_[d]);
+    }
+  }
+  return Tensor(storage_, offset_, sizes, strides, dtype_);
+}
+
+Tensor Tensor::squeeze(std::int64_t d) const {
+  check_defined(*this, "squeeze");
+  d = wrap_dim(d, dim(), "squeeze");
+  if (dim() == 0 || sizes_[d] != 1) return *this;
+  Shape sizes = sizes_, strides = strides_;
+  sizes.erase(sizes.begin() + d);
+  strides.erase(strides.begin() + d);
+  return Tensor(storage_, offset_, sizes, strides, dtype_);
+}
+
+Tensor Tensor::transpose(std::int64_t dim0, std::int64_t dim1) const {
+  check_defined(*this, "transpose");
+  dim0 = wrap_dim(dim0, dim(), "transpose");
+  dim1 = wrap_dim(dim1, dim(), "transpose");
+  if (dim() == 0) return *this;
+  Shape sizes = sizes_, strides = strides_;
+  std::swap(sizes[dim0], sizes[dim1]);
+  std::swap(strides[dim0], strides[dim1]);
+  return Tensor(storage_, offset_, sizes, strides, dtype_);
+}
+
+Tensor Tensor::t() const {
+  if (dim() > 2) {
+    throw ShapeError("t: expects a tensor with <= 2 dimensions, but self is " + std::to_string(dim()) + "D");
+  }
+  return dim() < 2 ? *this : transpose(0, 1);
+}
+
+Tensor Tensor::permute(const Shape& dims) const {
+  check_defined(*this, "permute");
+  if (static_cast<std::int64_t>(dims.size()) != dim()) {
+    throw ShapeError("permute: number of dims don't match: the tensor has " + std::to_string(dim()) +
+                     " dims, the permutation " + shape_str(dims) + " has " + std::to_string(dims.size()));
+  }
+  Shape sizes(dim()), strides(dim());
+  std::vector<bool> seen(dim(), false);
+  for (std::int64_t i = 0; i < dim(); ++i) {
+    const std::int64_t d = wrap_dim(dims[i], dim(), "permute");
+    if (seen[d]) throw ShapeError("permute: repeated dim " + std::to_string(dims[i]) + " in " + shape_str(dims));
+    seen[d] = true;
+    sizes[i] = sizes_[d];
+    strides[i] = strides_[d];
+  }
+  return Tensor(storage_, offset_, sizes, strides, dtype_);
+}
+
+Tensor Tensor::select(std::int64_t d, std::int64_t index) const {
+  check_defined(*this, "select");
+  if (dim() == 0) throw IndexError("select: cannot be applied to a 0-dim tensor");
+  d = wrap_dim(d, dim(), "select");
+  if (index < -sizes_[d] || index >= sizes_[d]) {
+    throw IndexError("select: index " + std::to_string(index) + " is out of bounds for dimension " +
+                     std::to_string(d) + " with size " + std::to_string(sizes_[d]));
+  }
+  if (index < 0) index += sizes_[d];
+  Shape sizes = sizes_, strides = strides_;
+  sizes.erase(sizes.begin() + d);
+  strides.erase(strides.begin() + d);
+  return Tensor(storage_, offset_ + index * strides_[d], sizes, strides, dtype_);
+}
+
+Tensor Tensor::narrow(std::int64_t d, std::int64_t start, std::int64_t length) const {
+  check_defined(*this, "narrow");
+  if (dim() == 0) throw IndexError("narrow: cannot be applied to a 0-dim tensor");
+  d = wrap_dim(d, dim(), "narrow");
+  const std::int64_t size = sizes_[d];
+  if (start < -size || start > size) {
+    throw IndexError("narrow: start " + std::to_string(start) + " is out of range for dimension " +
+                     std::to_string(d) + " of size " + std::to_string(size));
+  }
+  if (start < 0) start += size;
+  if (length < 0 || start > size - length) {
+    throw IndexError("narrow: start (" + std::to_string(start) + ") + length (" + std::to_string(length) +
+                     ") exceeds dimension size (" + std::to_string(size) + ")");
+  }
+  Shape sizes = sizes_;
+  sizes[d] = length;
+  return Tensor(storage_, offset_ + start * strides_[d], sizes, strides_, dtype_);
+}
+
+Tensor Tensor::slice(std::int64_t d, std::optional<std::int64_t> start, std::optional<std::int64_t> end,
+                     std::int64_t step) const {
+  check_defined(*this, "slice");
+  if (dim() == 0) throw IndexError("slice: cannot be applied to a 0-dim tensor");
+  d = wrap_dim(d, dim(), "slice");
+  if (step <= 0) throw ValueError("slice: step must be greater than zero, got " + std::to_string(step));
+  const std::int64_t size = sizes_[d];
+  auto clamp_index = [size](std::int64_t i) {
+    if (i < 0) i += size;
+    return std::clamp<std::int64_t>(i, 0, size);
+  };
+  const std::int64_t lo = start ? clamp_index(*start) : 0;
+  const std::int64_t hi = std::max(lo, end ? clamp_index(*end) : size);
+  Shape sizes = sizes_, strides = strides_;
+  sizes[d] = (hi - lo + step - 1) / step;
+  strides[d] *= step;
+  return Tensor(storage_, offset_ + lo * strides_[d], sizes, strides, dtype_);
+}
+
+std::vector<Tensor> Tensor::split(std::int64_t split_size, std::int64_t d) const {
+  check_defined(*this, "split");
+  if (dim() == 0) throw IndexError("split: cannot be applied to a 0-dim tensor");
+  d = wrap_dim(d, dim(), "split");
+  if (split_size < 0) throw ValueError("split: split_size must be non-negative, got " + std::to_string(split_size));
+  const std::int64_t size = sizes_[d];
+  if (split_size == 0 && size != 0) {
+    throw ValueError("split: split_size can only be 0 if dimension size is 0, but got dimension size of " +
+                     std::to_string(size));
+  }
+  std::vector<Tensor> parts;
+  if (size == 0) {
+    parts.push_back(*this);
+    return parts;
+  }
+  for (std::int64_t start = 0; start < size; start += split_size) {
+    parts.push_back(narrow(d, start, std::min(split_size, size - start)));
+  }
+  return parts;
+}
+
+std::vector<Tensor> Tensor::split(const Shape& split_sizes, std::int64_t d) const {
+  check_defined(*this, "split");
+  if (dim() == 0) throw IndexError("split: cannot be applied to a 0-dim tensor");
+  d = wrap_dim(d, dim(), "split");
+  std::int64_t total = 0;
+  for (auto s : split_sizes) {
+    if (s < 0) throw ValueError("split: split sizes must be non-negative, got " + shape_str(split_sizes));
+    total += s;
+  }
+  if (total != sizes_[d]) {
+    throw ValueError("split: split sizes " + shape_str(split_sizes) + " sum to " + std::to_string(total) +
+                     ", expected the size of dim " + std::to_string(d) + " (" + std::to_string(sizes_[d]) + ")");
+  }
+  std::vector<Tensor> parts;
+  std::int64_t start = 0;
+  for (auto s : split_sizes) {
+    parts.push_back(narrow(d, start, s));
+    start += s;
+  }
+  return parts;
+}
+
+std::vector<Tensor> Tensor::chunk(std::int64_t chunks, std::int64_t d) const {
+  check_defined(*this, "chunk");
+  if (dim() == 0) throw IndexError("chunk: cannot be applied to a 0-dim tensor");
+  if (chunks <= 0) throw ValueError("chunk: chunks must be greater than 0, got " + std::to_string(chunks));
+  d = wrap_dim(d, dim(), "chunk");
+  const std::int64_t size = sizes_[d];
+  const std::int64_t split_size = (size + chunks - 1) / chunks;
+  if (split_size == 0 && size == 0) {
+    // torch returns `chunks` empty tensors when the dim is empty.
+    return split(Shape(chunks, 0), d);
+  }
+  return split(split_size, d);
+}
+
+Tensor Tensor::expand(const Shape& shape) const {
+  check_defined(*this, "expand");
+  const std::int64_t n = static_cast<std::int64_t>(shape.size());
+  if (n < dim()) {
+    throw ShapeError("expand: the number of sizes provided (" + std::to_string(n) +
+                     ") must be greater or equal to the number of dimensions in the tensor (" +
+                     std::to_string(dim()) + ")");
+  }
+  Shape sizes(n), strides(n);
+  for (std::int64_t i = n - 1; i >= 0; --i) {
+    const std::int64_t d = i - (n - dim());
+    const std::int64_t target = shape[i];
+    if (d < 0) {
+      if (target < 0) {
+        throw ShapeError("expand: the expanded size of the tensor (" + std::to_string(target) +
+                         ") isn't allowed in a leading, non-existing dimension " + std::to_string(i));
+      }
+      sizes[i] = target;
+      strides[i] = 0;
+      continue;
+    }
+    const std::int64_t own = sizes_[d];
+    if (target == -1 || target == own) {
+      sizes[i] = own;
+      strides[i] = strides_[d];
+    } else if (own == 1 && target >= 0) {
+      sizes[i] = target;
+      strides[i] = 0;
+    } else {
+      throw ShapeError("expand: the expanded size of the tensor (" + std::to_string(target) +
+                       ") must match the existing size (" + std::to_string(own) + ") at non-singleton dimension " +
+                       std::to_string(i) + ".  Target sizes: " + shape_str(shape) + ".  Tensor sizes: " +
+                       shape_str(sizes_));
+    }
+  }
+  checked_numel(sizes, "expand");
+  return Tensor(storage_, offset_, sizes, strides, dtype_);
+}
+
+// --- copies --------------------------------------------------------------------------------
+
+Tensor& Tensor::copy_(const Tensor& src) {
+  check_defined(*this, "copy_");
+  check_defined(src, "copy_");
+  const Tensor source = src.expand(sizes_);
+  visit_dtype(dtype_, [&]<class R>() {
+    visit_dtype(source.dtype(), [&]<class A>() {
+      detail::unary_loop<R, A>(*this, source, [](A v) { return static_cast<R>(v); });
+    });
+  });
+  return *this;
+}
+
+Tensor Tensor::contiguous() const {
+  check_defined(*this, "contiguous");
+  return is_contiguous() ? *this : clone();
+}
+
+Tensor Tensor::clone() const {
+  check_defined(*this, "clone");
+  Tensor out = empty(sizes_, dtype_);
+  out.copy_(*this);
+  return out;
+}
+
+Tensor Tensor::to(Dtype dtype) const {
+  check_defined(*this, "to");
+  if (dtype == dtype_) return *this;
+  Tensor out = empty(sizes_, dtype);
+  out.copy_(*this);
+  return out;
+}
+
+Tensor& Tensor::fill_(Scalar value) {
+  check_defined(*this, "fill_");
+  visit_dtype(dtype_, [&]<class T>() {
+    const T v = value.to<T>();
+    auto plan = detail::plan_loop<1>(sizes_, {this});
+    detail::run_loop(plan, detail::kElementwiseGrain,
+                     [&](const std::array<std::byte*, 1>& p, const std::array<std::int64_t, 1>& s, std::int64_t n) {
+                       for (std::int64_t i = 0; i < n; ++i) *reinterpret_cast<T*>(p[0] + i * s[0]) = v;
+                     });
+  });
+  return *this;
+}
+
+std::ostream& operator<<(std::ostream& out, const Tensor& tensor) { return out << tensor.repr(); }
+
+}  // namespace activ
