@@ -29,8 +29,8 @@ Tensor load_npy(const std::string& path);
 Tensor load_npy_bytes(std::span<const std::byte> bytes, const std::string& source_name);
 
 // Writes tensor to path (no ".npy" is appended): to a temporary file in the same directory,
-// then renamed over path, so path never holds a partly written file. On failure the temporary
-// file is removed and IoError is raised.
+// then renamed over path, so path never holds a partly written file (a symlink at path is
+// replaced, not followed). On failure the temporary file is removed and IoError is raised.
 void save_npy(const std::string& path, const Tensor& tensor);
 
 // The bytes save_npy writes for tensor.

@@ -25,6 +25,15 @@ Dtype result_type(const Tensor& t, const Scalar& s) {
   return s.kind() == Dtype::Float64 ? Dtype::Float32 : Dtype::Int64;
 }
 
+// torch.result_type of two tensors: a 0-d tensor next to one with dims decides the dtype only
+// when it is of a higher category (float32 with a 0-d float64 stays float32).
+Dtype result_type(const Tensor& a, const Tensor& b) {
+  if ((a.dim() == 0) == (b.dim() == 0)) return promote_types(a.dtype(), b.dtype());
+  const Dtype with_dims = a.dim() == 0 ? b.dtype() : a.dtype();
+  const Dtype zero_dim = a.dim() == 0 ? a.dtype() : b.dtype();
+  return category(zero_dim) > category(with_dims) ? zero_dim : with_dims;
+}
+
 void check_defined(const Tensor& t, const char* op, const char* arg) {
   if (!t.defined()) throw ValueError(std::string(op) + ": argument '" + arg + "' is an undefined tensor");
 }
@@ -135,7 +144,7 @@ template <class Op>
 Tensor arithmetic(const char* name, const Tensor& a, const Tensor& b, Op op) {
   check_defined(a, name, "input");
   check_defined(b, name, "other");
-  const Dtype dtype = promote_types(a.dtype(), b.dtype());
+  const Dtype dtype = result_type(a, b);
   return broadcast_op(name, a, b, dtype, dtype, op);
 }
 
@@ -143,7 +152,7 @@ template <class Cmp>
 Tensor compare(const char* name, const Tensor& a, const Tensor& b, Cmp cmp) {
   check_defined(a, name, "input");
   check_defined(b, name, "other");
-  return broadcast_op(name, a, b, promote_types(a.dtype(), b.dtype()), Dtype::Bool, cmp);
+  return broadcast_op(name, a, b, result_type(a, b), Dtype::Bool, cmp);
 }
 
 // out = f(x) with the result in out_dtype, computing in out_dtype.
@@ -184,6 +193,10 @@ Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) {
     throw TypeError("sub: subtraction, the `-` operator, with two bool tensors is not supported; use the `^` or "
                     "logical_xor() operator instead");
   }
+  if (a.defined() && b.defined() && (a.dtype() == Dtype::Bool || b.dtype() == Dtype::Bool)) {
+    throw TypeError("sub: subtraction, the `-` operator, with a bool tensor is not supported; to invert a mask, "
+                    "use the `~` or logical_not() operator instead");
+  }
   if (a.defined() && b.defined() && !is_floating_point(promote_types(a.dtype(), b.dtype())) &&
       alpha.is_floating_point()) {
     throw TypeError("sub: for integral input tensors, argument alpha must not be a floating point number");
@@ -197,12 +210,17 @@ Tensor mul(const Tensor& a, const Tensor& b) { return arithmetic("mul", a, b, Mu
 Tensor div(const Tensor& a, const Tensor& b) {
   check_defined(a, "div", "input");
   check_defined(b, "div", "other");
-  Dtype dtype = promote_types(a.dtype(), b.dtype());
+  Dtype dtype = result_type(a, b);
   if (!is_floating_point(dtype)) dtype = Dtype::Float32;  // true division
   return broadcast_op("div", a, b, dtype, dtype, DivOp{});
 }
 
-Tensor pow(const Tensor& base, const Tensor& exponent) { return arithmetic("pow", base, exponent, PowOp{}); }
+Tensor pow(const Tensor& base, const Tensor& exponent) {
+  if (base.defined() && exponent.defined() && result_type(base, exponent) == Dtype::Bool) {
+    throw TypeError("pow: not implemented for bool tensors");
+  }
+  return arithmetic("pow", base, exponent, PowOp{});
+}
 
 Tensor pow(const Tensor& base, Scalar exponent) {
   check_defined(base, "pow", "input");
@@ -211,13 +229,13 @@ Tensor pow(const Tensor& base, Scalar exponent) {
     throw ValueError("pow: integers to negative integer powers are not allowed (exponent " +
                      std::to_string(exponent.to_int64()) + ")");
   }
-  return arithmetic("pow", base.to(dtype), scalar_tensor(exponent, dtype), PowOp{});
+  return pow(base.to(dtype), scalar_tensor(exponent, dtype));
 }
 
 Tensor pow(Scalar base, const Tensor& exponent) {
   check_defined(exponent, "pow", "exponent");
   const Dtype dtype = result_type(exponent, base);
-  return arithmetic("pow", scalar_tensor(base, dtype), exponent.to(dtype), PowOp{});
+  return pow(scalar_tensor(base, dtype), exponent.to(dtype));
 }
 
 Tensor maximum(const Tensor& a, const Tensor& b) { return arithmetic("maximum", a, b, MaximumOp{}); }
@@ -288,7 +306,7 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   if (condition.dtype() != Dtype::Bool) {
     throw TypeError("where: expected condition to be a bool tensor, got " + std::string(name(condition.dtype())));
   }
-  const Dtype dtype = promote_types(a.dtype(), b.dtype());
+  const Dtype dtype = result_type(a, b);
   const Shape shape = broadcast_shapes(broadcast_shapes(condition.sizes(), a.sizes(), "where"), b.sizes(), "where");
   const Tensor c = condition.expand(shape), x = a.to(dtype).expand(shape), y = b.to(dtype).expand(shape);
   Tensor out = empty(shape, dtype);
@@ -346,7 +364,8 @@ Tensor add(const Tensor& a, Scalar b) {
 }
 Tensor sub(const Tensor& a, Scalar b) {
   check_defined(a, "sub", "input");
-  return sub(a, scalar_tensor(b, result_type(a, b)));
+  // A bool number is a bool tensor to torch, which sub refuses.
+  return sub(a, scalar_tensor(b, b.kind() == Dtype::Bool ? Dtype::Bool : result_type(a, b)));
 }
 Tensor mul(const Tensor& a, Scalar b) {
   check_defined(a, "mul", "input");
@@ -373,7 +392,7 @@ ACTIV_SCALAR_COMPARE(ge)
 Tensor operator+(Scalar a, const Tensor& b) { return add(b, a); }
 Tensor operator-(Scalar a, const Tensor& b) {
   check_defined(b, "sub", "other");
-  return sub(scalar_tensor(a, result_type(b, a)), b);
+  return sub(scalar_tensor(a, a.kind() == Dtype::Bool ? Dtype::Bool : result_type(b, a)), b);
 }
 Tensor operator*(Scalar a, const Tensor& b) { return mul(b, a); }
 Tensor operator/(Scalar a, const Tensor& b) {

@@ -68,6 +68,10 @@ void infer_nested_shape(const NestedList& list, std::size_t depth, Shape& shape,
   }
   const auto n = static_cast<std::int64_t>(list.items().size());
   if (depth == shape.size()) {
+    // The first numbers end the first descent, which fixes the depth: {1, {2, 3}} is ragged.
+    if (category >= 0) {
+      throw ValueError("tensor: expected a number at dim " + std::to_string(depth - 1) + ", got a sequence");
+    }
     if (depth >= static_cast<std::size_t>(kMaxDims)) throw ShapeError("tensor: a tensor has at most 8 dims");
     shape.push_back(n);
   } else if (depth > shape.size() || shape[depth] != n) {
@@ -161,7 +165,8 @@ Tensor linspace(double start, double end, std::int64_t steps, Dtype dtype) {
       // both endpoints are exact.
       const T lo = static_cast<T>(start), hi = static_cast<T>(end);
       const T step = steps > 1 ? (hi - lo) / static_cast<T>(steps - 1) : T(0);
-      const std::int64_t half = steps / 2;
+      // One step gives start, as torch's does (the halves formula would give end).
+      const std::int64_t half = steps == 1 ? 1 : steps / 2;
       for (std::int64_t i = 0; i < steps; ++i) {
         p[i] = i < half ? lo + step * static_cast<T>(i) : hi - step * static_cast<T>(steps - i - 1);
       }
@@ -215,7 +220,7 @@ void manual_seed(std::uint64_t seed) {
 
 Tensor tensor(const NestedList& values, std::optional<Dtype> dtype) {
   Shape shape;
-  int category = 0;  // 0 bool, 1 integer, 2 floating point: the highest seen wins
+  int category = -1;  // -1 no number yet, 0 bool, 1 integer, 2 floating point: the highest wins
   infer_nested_shape(values, 0, shape, category);
   std::int64_t n = 1;
   for (auto s : shape) n *= s;

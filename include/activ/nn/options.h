@@ -1,0 +1,40 @@
+// Options structs of the elementwise activations, generated from activation_table.h:
+// activ::nn::ELUOptions{.alpha = 0.5, .inplace = true} and so on, with torch's defaults.
+#pragma once
+
+#include <concepts>
+#include <string>
+#include <type_traits>
+
+#include "activ/activation_table.h"
+#include "activ/scalar.h"
+
+namespace activ::nn {
+
+// How an option appears in a module's repr (see activation_table.h).
+enum class OptionStyle { kNamed, kPositional, kIfTrue, kHidden };
+
+#define ACTIV_OPTION_MEMBER(type, name, default_value, style) type name = default_value;
+#define ACTIV_OPTIONS_STRUCT(Name, functional, OPTIONS) \
+  struct Name##Options {                                \
+    OPTIONS                                             \
+  };
+ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_OPTIONS_STRUCT, ACTIV_OPTION_MEMBER)
+#undef ACTIV_OPTIONS_STRUCT
+#undef ACTIV_OPTION_MEMBER
+
+// for_each_option(options, visit) calls visit(name, member, style) for every option in order.
+#define ACTIV_VISIT_OPTION(type, name, default_value, style) visit(#name, options.name, OptionStyle::style);
+#define ACTIV_OPTIONS_VISITOR(Name, functional, OPTIONS)                                 \
+  template <class Options, class Visit>                                                  \
+    requires std::same_as<std::remove_cvref_t<Options>, Name##Options>                   \
+  void for_each_option(Options&& options, Visit&& visit) {                               \
+    (void)options;                                                                       \
+    (void)visit;                                                                         \
+    OPTIONS                                                                              \
+  }
+ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_OPTIONS_VISITOR, ACTIV_VISIT_OPTION)
+#undef ACTIV_OPTIONS_VISITOR
+#undef ACTIV_VISIT_OPTION
+
+}  // namespace activ::nn

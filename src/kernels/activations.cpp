@@ -1,0 +1,190 @@
+// Lifts each activation's vector math (activation_math-inl.h) to span kernels for every SIMD
+// target and picks the best one at run time.
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+
+#include "activ/kernels.h"
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/activations.cpp"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "hwy/highway.h"
+#include "kernels/activation_math-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace activ::kernels::HWY_NAMESPACE {
+
+// Applies op to n elements of `inputs` (1 or 2 arrays of T) into out, one vector at a time; the
+// tail goes through a zero-padded stack buffer, so every element sees the same code. float32
+// is widened to float64 unless Math is native.
+template <class Math, class T, std::size_t kInputs, class Op>
+HWY_INLINE void Apply(const T* const* inputs, T* out, std::size_t n, Op op) {
+  using Compute = std::conditional_t<Math::kNative, T, double>;
+  const hn::ScalableTag<Compute> dc;
+  const hn::Rebind<T, decltype(dc)> dt;
+  const std::size_t lanes = hn::Lanes(dc);
+  auto load = [&](const T* p) {
+    if constexpr (std::is_same_v<T, Compute>) return hn::LoadU(dc, p);
+    else return hn::PromoteTo(dc, hn::LoadU(dt, p));
+  };
+  auto store = [&](V<decltype(dc)> v, T* p) {
+    if constexpr (std::is_same_v<T, Compute>) hn::StoreU(v, dc, p);
+    else hn::StoreU(hn::DemoteTo(dt, v), dt, p);
+  };
+  std::size_t i = 0;
+  for (; i + lanes <= n; i += lanes) {
+    if constexpr (kInputs == 1) store(op(dc, load(inputs[0] + i)), out + i);
+    else store(op(dc, load(inputs[0] + i), load(inputs[1] + i)), out + i);
+  }
+  if (i == n) return;
+  constexpr std::size_t kMaxLanes = HWY_MAX_BYTES / sizeof(T);
+  T buffers[2][kMaxLanes] = {};
+  T result[kMaxLanes];
+  const std::size_t rest = n - i;
+  for (std::size_t k = 0; k < kInputs; ++k) std::memcpy(buffers[k], inputs[k] + i, rest * sizeof(T));
+  if constexpr (kInputs == 1) store(op(dc, load(buffers[0])), result);
+  else store(op(dc, load(buffers[0]), load(buffers[1])), result);
+  std::memcpy(out + i, result, rest * sizeof(T));
+}
+
+template <class Math, class D>
+HWY_INLINE V<D> PropagateNaN(V<D> x, V<D> result) {
+  if constexpr (Math::kPropagateNaN) return hn::IfThenElse(hn::IsNaN(x), x, result);
+  else return result;
+}
+
+template <class Math, class T>
+void Forward(const T* x, T* y, std::size_t n, const double* p) {
+  const T* inputs[] = {x};
+  Apply<Math, T, 1>(inputs, y, n, [p](auto d, auto v) { return PropagateNaN<Math, decltype(d)>(v, Math::Forward(d, v, p)); });
+}
+template <class Math, class T>
+void Backward(const T* g, const T* x, T* gx, std::size_t n, const double* p) {
+  const T* inputs[] = {g, x};
+  Apply<Math, T, 2>(inputs, gx, n, [p](auto d, auto gv, auto xv) {
+    return PropagateNaN<Math, decltype(d)>(xv, Math::Backward(d, gv, xv, p));
+  });
+}
+template <class Math, class T>
+void Second(const T* x, T* out, std::size_t n, const double* p) {
+  const T* inputs[] = {x};
+  Apply<Math, T, 1>(inputs, out, n, [p](auto d, auto v) { return PropagateNaN<Math, decltype(d)>(v, Math::Second(d, v, p)); });
+}
+
+// One exported entry per activation, kind and type, listed in table order.
+#define ACTIV_DEFINE_KERNELS(Module, functional, OPTIONS)                                           \
+  void Module##ForwardF32(const float* x, float* y, std::size_t n, const double* p) {                \
+    Forward<Module##Math>(x, y, n, p);                                                                \
+  }                                                                                                   \
+  void Module##ForwardF64(const double* x, double* y, std::size_t n, const double* p) {              \
+    Forward<Module##Math>(x, y, n, p);                                                                \
+  }                                                                                                   \
+  void Module##BackwardF32(const float* g, const float* x, float* gx, std::size_t n, const double* p) { \
+    Backward<Module##Math>(g, x, gx, n, p);                                                           \
+  }                                                                                                   \
+  void Module##BackwardF64(const double* g, const double* x, double* gx, std::size_t n,               \
+                           const double* p) {                                                         \
+    Backward<Module##Math>(g, x, gx, n, p);                                                           \
+  }                                                                                                   \
+  void Module##SecondF32(const float* x, float* y, std::size_t n, const double* p) {                 \
+    Second<Module##Math>(x, y, n, p);                                                                 \
+  }                                                                                                   \
+  void Module##SecondF64(const double* x, double* y, std::size_t n, const double* p) {               \
+    Second<Module##Math>(x, y, n, p);                                                                 \
+  }
+ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_DEFINE_KERNELS, ACTIV_IGNORE_OPTION)
+#undef ACTIV_DEFINE_KERNELS
+
+}  // namespace activ::kernels::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace activ::kernels {
+
+#define ACTIV_EXPORT_KERNELS(Module, functional, OPTIONS) \
+  HWY_EXPORT(Module##ForwardF32);                         \
+  HWY_EXPORT(Module##ForwardF64);                         \
+  HWY_EXPORT(Module##BackwardF32);                        \
+  HWY_EXPORT(Module##BackwardF64);                        \
+  HWY_EXPORT(Module##SecondF32);                          \
+  HWY_EXPORT(Module##SecondF64);
+ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_EXPORT_KERNELS, ACTIV_IGNORE_OPTION)
+#undef ACTIV_EXPORT_KERNELS
+
+namespace {
+template <class T>
+using UnaryKernel = void (*)(const T*, T*, std::size_t, const double*);
+template <class T>
+using BinaryKernel = void (*)(const T*, const T*, T*, std::size_t, const double*);
+
+#define ACTIV_TABLE_ENTRY(Module, functional, OPTIONS, kind) HWY_DYNAMIC_DISPATCH(Module##kind),
+#define ACTIV_FORWARD_F32(M, f, O) ACTIV_TABLE_ENTRY(M, f, O, ForwardF32)
+#define ACTIV_FORWARD_F64(M, f, O) ACTIV_TABLE_ENTRY(M, f, O, ForwardF64)
+#define ACTIV_BACKWARD_F32(M, f, O) ACTIV_TABLE_ENTRY(M, f, O, BackwardF32)
+#define ACTIV_BACKWARD_F64(M, f, O) ACTIV_TABLE_ENTRY(M, f, O, BackwardF64)
+#define ACTIV_SECOND_F32(M, f, O) ACTIV_TABLE_ENTRY(M, f, O, SecondF32)
+#define ACTIV_SECOND_F64(M, f, O) ACTIV_TABLE_ENTRY(M, f, O, SecondF64)
+
+constexpr std::size_t kCount = static_cast<std::size_t>(Activation::kCount);
+
+template <class T>
+UnaryKernel<T> forward_kernel(Activation op) {
+  if constexpr (std::is_same_v<T, float>) {
+    static const UnaryKernel<float> table[] = {ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_FORWARD_F32, ACTIV_IGNORE_OPTION)};
+    static_assert(std::size(table) == kCount);
+    return table[static_cast<std::size_t>(op)];
+  } else {
+    static const UnaryKernel<double> table[] = {ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_FORWARD_F64, ACTIV_IGNORE_OPTION)};
+    return table[static_cast<std::size_t>(op)];
+  }
+}
+
+template <class T>
+BinaryKernel<T> backward_kernel(Activation op) {
+  if constexpr (std::is_same_v<T, float>) {
+    static const BinaryKernel<float> table[] = {ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_BACKWARD_F32, ACTIV_IGNORE_OPTION)};
+    return table[static_cast<std::size_t>(op)];
+  } else {
+    static const BinaryKernel<double> table[] = {ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_BACKWARD_F64, ACTIV_IGNORE_OPTION)};
+    return table[static_cast<std::size_t>(op)];
+  }
+}
+
+template <class T>
+UnaryKernel<T> second_kernel(Activation op) {
+  if constexpr (std::is_same_v<T, float>) {
+    static const UnaryKernel<float> table[] = {ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_SECOND_F32, ACTIV_IGNORE_OPTION)};
+    return table[static_cast<std::size_t>(op)];
+  } else {
+    static const UnaryKernel<double> table[] = {ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_SECOND_F64, ACTIV_IGNORE_OPTION)};
+    return table[static_cast<std::size_t>(op)];
+  }
+}
+}  // namespace
+
+void forward(Activation op, std::span<const float> x, std::span<float> y, const Params& params) {
+  forward_kernel<float>(op)(x.data(), y.data(), std::min(x.size(), y.size()), params.values);
+}
+void forward(Activation op, std::span<const double> x, std::span<double> y, const Params& params) {
+  forward_kernel<double>(op)(x.data(), y.data(), std::min(x.size(), y.size()), params.values);
+}
+void backward(Activation op, std::span<const float> g, std::span<const float> x, std::span<float> gx,
+              const Params& params) {
+  backward_kernel<float>(op)(g.data(), x.data(), gx.data(), std::min({g.size(), x.size(), gx.size()}),
+                             params.values);
+}
+void backward(Activation op, std::span<const double> g, std::span<const double> x, std::span<double> gx,
+              const Params& params) {
+  backward_kernel<double>(op)(g.data(), x.data(), gx.data(), std::min({g.size(), x.size(), gx.size()}),
+                              params.values);
+}
+void second_derivative(Activation op, std::span<const float> x, std::span<float> out, const Params& params) {
+  second_kernel<float>(op)(x.data(), out.data(), std::min(x.size(), out.size()), params.values);
+}
+void second_derivative(Activation op, std::span<const double> x, std::span<double> out, const Params& params) {
+  second_kernel<double>(op)(x.data(), out.data(), std::min(x.size(), out.size()), params.values);
+}
+
+}  // namespace activ::kernels
+#endif  // HWY_ONCE

@@ -1,0 +1,51 @@
+// activ: the command-line front end of the library. Exit codes: 0 success, 1 runtime error,
+// 2 bad usage.
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <iostream>
+
+#include "commands.h"
+
+namespace {
+
+constexpr int kRuntimeError = 1;
+constexpr int kUsageError = 2;
+
+// CLI11's own exit codes for usage errors vary by kind (105, 106, 109...); callers only need
+// to tell usage errors apart from runtime errors.
+int report_usage_error(const CLI::App& app, const CLI::ParseError& error) {
+  if (error.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+    return app.exit(error);  // --help or --version
+  }
+  std::cerr << "activ: error: " << error.what() << "\n\n" << app.help();
+  return kUsageError;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Neural-network activation functions with PyTorch's exact semantics.", "activ"};
+  app.set_version_flag("--version", "activ " ACTIV_VERSION);
+  activ::cli::register_demo(app);
+
+  // Subcommands run as CLI11 callbacks inside parse, so their errors (activ::Error and any other
+  // std::exception) surface here too; none may escape main and abort.
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return report_usage_error(app, error);
+  } catch (const std::exception& error) {
+    std::cerr << "activ: error: " << error.what() << '\n';
+    return kRuntimeError;
+  } catch (...) {
+    std::cerr << "activ: error: unknown exception\n";
+    return kRuntimeError;
+  }
+  // Checked here rather than with require_subcommand, which would hide a more precise error
+  // such as an unknown option behind "a subcommand is required".
+  if (app.get_subcommands().empty()) {
+    std::cerr << "activ: error: a subcommand is required\n\n" << app.help();
+    return kUsageError;
+  }
+  return 0;
+}
