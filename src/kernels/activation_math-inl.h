@@ -71,6 +71,18 @@ HWY_INLINE V<D> Expm1NonPositive(D d, V<D> x) {
   return hn::Add(hn::Expm1(d, hn::Max(x, K(d, -800.0))), hn::Zero(d));
 }
 
+// exp(x) and expm1(x) for every x: CELU with alpha < 0 evaluates them at positive arguments,
+// where Highway's Exp/Expm1 are valid only up to 709 (above 700: exp(x/2)^2, overflowing to inf).
+template <class D>
+HWY_INLINE V<D> ExpAnySign(D d, V<D> x) {
+  const V<D> half = hn::Exp(d, hn::Mul(hn::Min(x, K(d, 1400.0)), K(d, 0.5)));
+  return hn::IfThenElse(hn::Gt(x, K(d, 700.0)), hn::Mul(half, half), ExpNonPositive(d, hn::Min(x, K(d, 700.0))));
+}
+template <class D>
+HWY_INLINE V<D> Expm1AnySign(D d, V<D> x) {
+  return hn::IfThenElse(hn::Gt(x, K(d, 700.0)), ExpAnySign(d, x), Expm1NonPositive(d, hn::Min(x, K(d, 700.0))));
+}
+
 template <class D>
 HWY_INLINE V<D> NaNIfInf(D d, V<D> x, V<D> y) {
   return hn::IfThenElse(hn::IsInf(x), hn::NaN(d), y);
@@ -223,21 +235,32 @@ struct HardswishMath {
 
 // --- smooth: float64 arithmetic, stable formulas --------------------------------------------
 
+// exp and expm1 of x * input_scale for x <= 0: the argument is positive only for CELU with
+// alpha < 0, which alone pays for the wide-range versions.
+template <class D>
+HWY_INLINE V<D> EluExp(D d, V<D> a, double input_scale) {
+  return input_scale < 0 ? ExpAnySign(d, a) : ExpNonPositive(d, a);
+}
+template <class D>
+HWY_INLINE V<D> EluExpm1(D d, V<D> a, double input_scale) {
+  return input_scale < 0 ? Expm1AnySign(d, a) : Expm1NonPositive(d, a);
+}
+
 // torch's ELU kernel: x <= 0 ? coef * expm1(x * input_scale) : x * scale.
 template <class D>
 HWY_INLINE V<D> EluForward(D d, V<D> x, double coef, double input_scale, double scale) {
-  const V<D> negative = hn::Mul(Expm1NonPositive(d, hn::Mul(x, K(d, input_scale))), K(d, coef));
+  const V<D> negative = hn::Mul(EluExpm1(d, hn::Mul(x, K(d, input_scale)), input_scale), K(d, coef));
   return hn::IfThenElse(hn::Le(x, hn::Zero(d)), negative, hn::Mul(x, K(d, scale)));
 }
 template <class D>
 HWY_INLINE V<D> EluBackward(D d, V<D> g, V<D> x, double coef, double input_scale, double scale) {
-  const V<D> negative = hn::Mul(g, hn::Mul(K(d, coef * input_scale), ExpNonPositive(d, hn::Mul(x, K(d, input_scale)))));
+  const V<D> negative = hn::Mul(g, hn::Mul(K(d, coef * input_scale), EluExp(d, hn::Mul(x, K(d, input_scale)), input_scale)));
   return hn::IfThenElse(hn::Le(x, hn::Zero(d)), negative, hn::Mul(g, K(d, scale)));
 }
 // f'' is 0 at x = 0, as torch's double backward gives.
 template <class D>
 HWY_INLINE V<D> EluSecond(D d, V<D> x, double coef, double input_scale) {
-  const V<D> e = ExpNonPositive(d, hn::Mul(x, K(d, input_scale)));
+  const V<D> e = EluExp(d, hn::Mul(x, K(d, input_scale)), input_scale);
   return hn::IfThenElseZero(hn::Lt(x, hn::Zero(d)), hn::Mul(K(d, coef * input_scale * input_scale), e));
 }
 
@@ -300,7 +323,10 @@ struct LogSigmoidMath {
   static constexpr bool kNative = false;
   static constexpr bool kPropagateNaN = true;
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double*) { return hn::Neg(Softplus1(d, hn::Neg(x))); }
+  static V<D> Forward(D d, V<D> x, const double*) {
+    // torch's min(x, 0) - log1p(exp(-|x|)): +0.0 (not -0.0) where the log1p term underflows.
+    return hn::Sub(hn::Min(x, hn::Zero(d)), hn::Log1p(d, ExpNonPositive(d, hn::Neg(hn::Abs(x)))));
+  }
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double*) { return hn::Mul(g, Sigmoids(d, x).neg); }
   template <class D>
@@ -344,12 +370,13 @@ struct TanhshrinkMath {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double*) {
     const V<D> direct = hn::Sub(x, hn::Tanh(d, x));
-    return hn::IfThenElse(hn::Lt(hn::Abs(x), K(d, 0.25)), TanhshrinkSeries(d, x), direct);
+    // + 0.0: torch's x - tanh(x) is +0.0 at x = -0.0
+    return hn::Add(hn::IfThenElse(hn::Lt(hn::Abs(x), K(d, 0.25)), TanhshrinkSeries(d, x), direct), hn::Zero(d));
   }
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
     const V<D> t = hn::Tanh(d, x);
-    return hn::Mul(g, hn::Mul(t, t));
+    return hn::Add(hn::Mul(g, hn::Mul(t, t)), hn::Zero(d));  // torch's g - g (1 - t^2) is +0.0 at 0
   }
   template <class D>
   static V<D> Second(D d, V<D> x, const double*) {
@@ -437,7 +464,11 @@ struct SwishMath {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double* p) { return SwishForward(d, x, p[0]); }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) { return hn::Mul(g, SwishDerivative(d, x, p[0])); }
+  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
+    // torch's autograd of x * sigmoid(beta x): g s + (g x) beta s (1 - s), where g x may overflow
+    const auto s = Sigmoids(d, hn::Mul(x, K(d, p[0])));
+    return hn::MulAdd(hn::Mul(g, x), hn::Mul(K(d, p[0]), hn::Mul(s.pos, s.neg)), hn::Mul(g, s.pos));
+  }
   template <class D>
   static V<D> Second(D d, V<D> x, const double* p) { return SwishSecond(d, x, p[0]); }
 };

@@ -114,76 +114,54 @@ ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_EXPORT_KERNELS, ACTIV_IGNORE_OPTION)
 
 namespace {
 template <class T>
-using UnaryKernel = void (*)(const T*, T*, std::size_t, const double*);
-template <class T>
-using BinaryKernel = void (*)(const T*, const T*, T*, std::size_t, const double*);
+struct KernelSet {
+  void (*forward)(const T*, T*, std::size_t, const double*);
+  void (*backward)(const T*, const T*, T*, std::size_t, const double*);
+  void (*second)(const T*, T*, std::size_t, const double*);
+};
 
-#define ACTIV_TABLE_ENTRY(Module, functional, OPTIONS, kind) HWY_DYNAMIC_DISPATCH(Module##kind),
-#define ACTIV_FORWARD_F32(M, f, O) ACTIV_TABLE_ENTRY(M, f, O, ForwardF32)
-#define ACTIV_FORWARD_F64(M, f, O) ACTIV_TABLE_ENTRY(M, f, O, ForwardF64)
-#define ACTIV_BACKWARD_F32(M, f, O) ACTIV_TABLE_ENTRY(M, f, O, BackwardF32)
-#define ACTIV_BACKWARD_F64(M, f, O) ACTIV_TABLE_ENTRY(M, f, O, BackwardF64)
-#define ACTIV_SECOND_F32(M, f, O) ACTIV_TABLE_ENTRY(M, f, O, SecondF32)
-#define ACTIV_SECOND_F64(M, f, O) ACTIV_TABLE_ENTRY(M, f, O, SecondF64)
-
-constexpr std::size_t kCount = static_cast<std::size_t>(Activation::kCount);
+#define ACTIV_KERNEL_SET(Name, suffix)                                                                 \
+  {HWY_DYNAMIC_DISPATCH(Name##Forward##suffix), HWY_DYNAMIC_DISPATCH(Name##Backward##suffix),          \
+   HWY_DYNAMIC_DISPATCH(Name##Second##suffix)},
+#define ACTIV_KERNEL_SET_F32(Name, functional, OPTIONS) ACTIV_KERNEL_SET(Name, F32)
+#define ACTIV_KERNEL_SET_F64(Name, functional, OPTIONS) ACTIV_KERNEL_SET(Name, F64)
 
 template <class T>
-UnaryKernel<T> forward_kernel(Activation op) {
+const KernelSet<T>& kernels_of(Activation op) {
+  constexpr std::size_t kCount = static_cast<std::size_t>(Activation::kCount);
   if constexpr (std::is_same_v<T, float>) {
-    static const UnaryKernel<float> table[] = {ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_FORWARD_F32, ACTIV_IGNORE_OPTION)};
+    static const KernelSet<float> table[] = {ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_KERNEL_SET_F32, ACTIV_IGNORE_OPTION)};
     static_assert(std::size(table) == kCount);
     return table[static_cast<std::size_t>(op)];
   } else {
-    static const UnaryKernel<double> table[] = {ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_FORWARD_F64, ACTIV_IGNORE_OPTION)};
-    return table[static_cast<std::size_t>(op)];
-  }
-}
-
-template <class T>
-BinaryKernel<T> backward_kernel(Activation op) {
-  if constexpr (std::is_same_v<T, float>) {
-    static const BinaryKernel<float> table[] = {ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_BACKWARD_F32, ACTIV_IGNORE_OPTION)};
-    return table[static_cast<std::size_t>(op)];
-  } else {
-    static const BinaryKernel<double> table[] = {ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_BACKWARD_F64, ACTIV_IGNORE_OPTION)};
-    return table[static_cast<std::size_t>(op)];
-  }
-}
-
-template <class T>
-UnaryKernel<T> second_kernel(Activation op) {
-  if constexpr (std::is_same_v<T, float>) {
-    static const UnaryKernel<float> table[] = {ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_SECOND_F32, ACTIV_IGNORE_OPTION)};
-    return table[static_cast<std::size_t>(op)];
-  } else {
-    static const UnaryKernel<double> table[] = {ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_SECOND_F64, ACTIV_IGNORE_OPTION)};
+    static const KernelSet<double> table[] = {ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_KERNEL_SET_F64, ACTIV_IGNORE_OPTION)};
+    static_assert(std::size(table) == kCount);
     return table[static_cast<std::size_t>(op)];
   }
 }
 }  // namespace
 
 void forward(Activation op, std::span<const float> x, std::span<float> y, const Params& params) {
-  forward_kernel<float>(op)(x.data(), y.data(), std::min(x.size(), y.size()), params.values);
+  kernels_of<float>(op).forward(x.data(), y.data(), std::min(x.size(), y.size()), params.values);
 }
 void forward(Activation op, std::span<const double> x, std::span<double> y, const Params& params) {
-  forward_kernel<double>(op)(x.data(), y.data(), std::min(x.size(), y.size()), params.values);
+  kernels_of<double>(op).forward(x.data(), y.data(), std::min(x.size(), y.size()), params.values);
 }
 void backward(Activation op, std::span<const float> g, std::span<const float> x, std::span<float> gx,
               const Params& params) {
-  backward_kernel<float>(op)(g.data(), x.data(), gx.data(), std::min({g.size(), x.size(), gx.size()}),
+  kernels_of<float>(op).backward(g.data(), x.data(), gx.data(), std::min({g.size(), x.size(), gx.size()}),
                              params.values);
 }
 void backward(Activation op, std::span<const double> g, std::span<const double> x, std::span<double> gx,
               const Params& params) {
-  backward_kernel<double>(op)(g.data(), x.data(), gx.data(), std::min({g.size(), x.size(), gx.size()}),
+  kernels_of<double>(op).backward(g.data(), x.data(), gx.data(), std::min({g.size(), x.size(), gx.size()}),
                               params.values);
 }
 void second_derivative(Activation op, std::span<const float> x, std::span<float> out, const Params& params) {
-  second_kernel<float>(op)(x.data(), out.data(), std::min(x.size(), out.size()), params.values);
+  kernels_of<float>(op).second(x.data(), out.data(), std::min(x.size(), out.size()), params.values);
 }
 void second_derivative(Activation op, std::span<const double> x, std::span<double> out, const Params& params) {
-  second_kernel<double>(op)(x.data(), out.data(), std::min(x.size(), out.size()), params.values);
+  kernels_of<double>(op).second(x.data(), out.data(), std::min(x.size(), out.size()), params.values);
 }
 
 }  // namespace activ::kernels
