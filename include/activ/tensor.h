@@ -334,6 +334,8 @@ void reset_printoptions();
 // --- shape helpers shared by the API -------------------------------------------------------
 // "[2, 3]", as torch prints shapes in messages.
 std::string shape_str(const Shape& shape);
+// Python's str(tuple(shape)): "(2, 3)", "(0,)", "()"; torch's size=... and .npy headers use it.
+std::string python_tuple(const Shape& shape);
 // dim wrapped into [0, ndim); raises IndexError naming op when outside [-ndim, ndim).
 std::int64_t wrap_dim(std::int64_t dim, std::int64_t ndim, const char* op);
 // The broadcast shape of a and b; raises ShapeError naming op when they do not broadcast.

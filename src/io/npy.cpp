@@ -62,16 +62,6 @@ std::string quote_bytes(std::string_view bytes, std::size_t limit = 24) {
   return out;
 }
 
-std::string shape_repr(const Shape& shape) {
-  std::string out = "(";
-  for (std::size_t i = 0; i < shape.size(); ++i) {
-    if (i > 0) out += ", ";
-    out += std::to_string(shape[i]);
-  }
-  out += shape.size() == 1 ? ",)" : ")";
-  return out;
-}
-
 [[noreturn]] void fail_load(const std::string& source, const std::string& problem) {
   throw IoError("load_npy: '" + source + "': " + problem);
 }
@@ -410,20 +400,20 @@ Tensor load(Source& source, const std::string& name) {
   std::int64_t numel = 1;
   for (const std::int64_t size : header.shape) {
     if (size != 0 && numel > std::numeric_limits<std::int64_t>::max() / size) {
-      fail_load(name, "shape " + shape_repr(header.shape) +
+      fail_load(name, "shape " + python_tuple(header.shape) +
                           " has too many elements: expected a count that fits in int64");
     }
     numel *= size;
   }
   const auto element_bytes = static_cast<std::int64_t>(itemsize(code.dtype));
   if (numel > std::numeric_limits<std::int64_t>::max() / element_bytes) {
-    fail_load(name, "shape " + shape_repr(header.shape) + " of " + std::string(code.descr) +
+    fail_load(name, "shape " + python_tuple(header.shape) + " of " + std::string(code.descr) +
                         " has too many bytes: expected a size that fits in int64");
   }
   const auto data_bytes = static_cast<std::uint64_t>(numel * element_bytes);
   if (data_bytes > file_size - data_offset) {
     fail_load(name, "truncated data: expected " + std::to_string(data_bytes) + " bytes for shape " +
-                        shape_repr(header.shape) + " of " + std::string(code.descr) + ", got " +
+                        python_tuple(header.shape) + " of " + std::string(code.descr) + ", got " +
                         std::to_string(file_size - data_offset));
   }
 
@@ -468,7 +458,7 @@ std::string_view descr_of(Dtype dtype) {
 // The magic string, version, header length and header dict exactly as np.save writes them.
 std::string npy_header(const Tensor& tensor) {
   std::string dict = "{'descr': '" + std::string(descr_of(tensor.dtype())) +
-                     "', 'fortran_order': False, 'shape': " + shape_repr(tensor.sizes()) + ", }";
+                     "', 'fortran_order': False, 'shape': " + python_tuple(tensor.sizes()) + ", }";
   if (tensor.dim() > 0) {
     dict.append(kGrowthAxisMaxDigits - std::to_string(tensor.size(0)).size(), ' ');
   }

@@ -1,7 +1,7 @@
 // Per-target math of every elementwise activation, on Highway vectors. Included once per SIMD
 // target by activations.cpp (no include guard, by Highway's design).
 //
-// Each activation is a struct with
+// Each activation is a struct (deriving from PiecewiseLinear or Smooth for the defaults) with
 //   kNative     true: computed in the input type with torch's exact expression (piecewise-
 //               linear functions are then bit-identical to torch); false: float32 inputs are
 //               computed in float64 and rounded once, which keeps them within 1 ULP.
@@ -90,9 +90,16 @@ HWY_INLINE V<D> NaNIfInf(D d, V<D> x, V<D> y) {
 
 // --- piecewise-linear: torch's expressions in the input type ------------------------------
 
-struct ReLUMath {
+// Piecewise-linear functions: torch's expression in the input type (NaN handled by each
+// expression as torch's does), f'' = 0 unless a struct says otherwise.
+struct PiecewiseLinear {
   static constexpr bool kNative = true;
-  static constexpr bool kPropagateNaN = false;  // NaN handled by the expression itself
+  static constexpr bool kPropagateNaN = false;
+  template <class D>
+  static V<D> Second(D d, V<D>, const double*) { return hn::Zero(d); }
+};
+
+struct ReLUMath : PiecewiseLinear {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double*) {
     return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), hn::Zero(d), x);  // keeps -0.0 and NaN
@@ -101,8 +108,6 @@ struct ReLUMath {
   static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
     return hn::IfThenZeroElse(hn::Le(x, hn::Zero(d)), g);
   }
-  template <class D>
-  static V<D> Second(D d, V<D>, const double*) { return hn::Zero(d); }
 };
 
 // clamp(x, lo, hi) as torch's min(max(x, lo), hi): NaN stays, lo > hi gives hi.
@@ -113,9 +118,7 @@ HWY_INLINE V<D> ClampKeepNaN(D, V<D> x, V<D> lo, V<D> hi) {
 }
 
 template <int kLo, int kHi>
-struct ClampMath {
-  static constexpr bool kNative = true;
-  static constexpr bool kPropagateNaN = false;  // NaN handled by the expression itself
+struct ClampMath : PiecewiseLinear {
   template <class D>
   static V<D> Lo(D d, const double* p) { return kLo == kHi ? K(d, p[0]) : K(d, kLo); }
   template <class D>
@@ -126,15 +129,11 @@ struct ClampMath {
   static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
     return hn::IfThenZeroElse(hn::Or(hn::Le(x, Lo(d, p)), hn::Ge(x, Hi(d, p))), g);
   }
-  template <class D>
-  static V<D> Second(D d, V<D>, const double*) { return hn::Zero(d); }
 };
 using ReLU6Math = ClampMath<0, 6>;
 using HardtanhMath = ClampMath<0, 0>;  // bounds from the options
 
-struct LeakyReLUMath {
-  static constexpr bool kNative = true;
-  static constexpr bool kPropagateNaN = false;  // NaN handled by the expression itself
+struct LeakyReLUMath : PiecewiseLinear {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double* p) {
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, hn::Mul(x, K(d, p[0])));
@@ -143,13 +142,9 @@ struct LeakyReLUMath {
   static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
     return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), g, hn::Mul(g, K(d, p[0])));
   }
-  template <class D>
-  static V<D> Second(D d, V<D>, const double*) { return hn::Zero(d); }
 };
 
-struct ThresholdMath {
-  static constexpr bool kNative = true;
-  static constexpr bool kPropagateNaN = false;  // NaN handled by the expression itself
+struct ThresholdMath : PiecewiseLinear {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double* p) {
     return hn::IfThenElse(hn::Le(x, K(d, p[0])), K(d, p[1]), x);
@@ -158,8 +153,6 @@ struct ThresholdMath {
   static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
     return hn::IfThenZeroElse(hn::Le(x, K(d, p[0])), g);
   }
-  template <class D>
-  static V<D> Second(D d, V<D>, const double*) { return hn::Zero(d); }
 };
 
 template <class D>
@@ -167,20 +160,14 @@ HWY_INLINE auto InBand(D d, V<D> x, const double* p) {
   return hn::And(hn::Ge(x, K(d, -p[0])), hn::Le(x, K(d, p[0])));
 }
 
-struct HardshrinkMath {
-  static constexpr bool kNative = true;
-  static constexpr bool kPropagateNaN = false;  // NaN handled by the expression itself
+struct HardshrinkMath : PiecewiseLinear {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double* p) { return hn::IfThenZeroElse(InBand(d, x, p), x); }
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double* p) { return hn::IfThenZeroElse(InBand(d, x, p), g); }
-  template <class D>
-  static V<D> Second(D d, V<D>, const double*) { return hn::Zero(d); }
 };
 
-struct SoftshrinkMath {
-  static constexpr bool kNative = true;
-  static constexpr bool kPropagateNaN = false;  // NaN handled by the expression itself
+struct SoftshrinkMath : PiecewiseLinear {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double* p) {
     const V<D> lambd = K(d, p[0]);
@@ -189,8 +176,6 @@ struct SoftshrinkMath {
   }
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double* p) { return hn::IfThenZeroElse(InBand(d, x, p), g); }
-  template <class D>
-  static V<D> Second(D d, V<D>, const double*) { return hn::Zero(d); }
 };
 
 // min(max(x + 3, 0), 6), NaN kept.
@@ -199,9 +184,7 @@ HWY_INLINE V<D> Relu6Shifted(D d, V<D> x) {
   return ClampKeepNaN(d, hn::Add(x, K(d, 3.0)), hn::Zero(d), K(d, 6.0));
 }
 
-struct HardsigmoidMath {
-  static constexpr bool kNative = true;
-  static constexpr bool kPropagateNaN = false;  // NaN handled by the expression itself
+struct HardsigmoidMath : PiecewiseLinear {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double*) { return hn::Div(Relu6Shifted(d, x), K(d, 6.0)); }
   template <class D>
@@ -210,13 +193,9 @@ struct HardsigmoidMath {
     const auto inside = hn::And(hn::Gt(x, K(d, -3.0)), hn::Lt(x, K(d, 3.0)));
     return hn::IfThenElseZero(inside, hn::Mul(g, K(d, static_cast<double>(1.0f / 6.0f))));
   }
-  template <class D>
-  static V<D> Second(D d, V<D>, const double*) { return hn::Zero(d); }
 };
 
-struct HardswishMath {
-  static constexpr bool kNative = true;
-  static constexpr bool kPropagateNaN = false;  // NaN handled by the expression itself
+struct HardswishMath : PiecewiseLinear {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double*) {
     return hn::Div(hn::Mul(x, Relu6Shifted(d, x)), K(d, 6.0));
@@ -246,6 +225,12 @@ HWY_INLINE V<D> EluExpm1(D d, V<D> a, double input_scale) {
   return input_scale < 0 ? Expm1AnySign(d, a) : Expm1NonPositive(d, a);
 }
 
+// Smooth functions: float32 is computed in float64; a NaN input gives NaN.
+struct Smooth {
+  static constexpr bool kNative = false;
+  static constexpr bool kPropagateNaN = true;
+};
+
 // torch's ELU kernel: x <= 0 ? coef * expm1(x * input_scale) : x * scale.
 template <class D>
 HWY_INLINE V<D> EluForward(D d, V<D> x, double coef, double input_scale, double scale) {
@@ -264,8 +249,7 @@ HWY_INLINE V<D> EluSecond(D d, V<D> x, double coef, double input_scale) {
   return hn::IfThenElseZero(hn::Lt(x, hn::Zero(d)), hn::Mul(K(d, coef * input_scale * input_scale), e));
 }
 
-struct ELUMath {
-  static constexpr bool kNative = false;
+struct ELUMath : Smooth {
   static constexpr bool kPropagateNaN = false;  // x <= 0 is false for NaN: y = NaN, grad = g, as torch
   template <class D>
   static V<D> Forward(D d, V<D> x, const double* p) { return EluForward(d, x, p[0], 1.0, 1.0); }
@@ -275,8 +259,7 @@ struct ELUMath {
   static V<D> Second(D d, V<D> x, const double* p) { return EluSecond(d, x, p[0], 1.0); }
 };
 
-struct CELUMath {
-  static constexpr bool kNative = false;
+struct CELUMath : Smooth {
   static constexpr bool kPropagateNaN = false;  // x <= 0 is false for NaN: y = NaN, grad = g, as torch
   template <class D>
   static V<D> Forward(D d, V<D> x, const double* p) { return EluForward(d, x, p[0], 1.0 / p[0], 1.0); }
@@ -289,8 +272,7 @@ struct CELUMath {
 inline constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
 inline constexpr double kSeluScale = 1.0507009873554804934193349852946;
 
-struct SELUMath {
-  static constexpr bool kNative = false;
+struct SELUMath : Smooth {
   static constexpr bool kPropagateNaN = false;  // x <= 0 is false for NaN: y = NaN, grad = g, as torch
   template <class D>
   static V<D> Forward(D d, V<D> x, const double*) { return EluForward(d, x, kSeluAlpha * kSeluScale, 1.0, kSeluScale); }
@@ -302,9 +284,7 @@ struct SELUMath {
   static V<D> Second(D d, V<D> x, const double*) { return EluSecond(d, x, kSeluAlpha * kSeluScale, 1.0); }
 };
 
-struct SigmoidMath {
-  static constexpr bool kNative = false;
-  static constexpr bool kPropagateNaN = true;
+struct SigmoidMath : Smooth {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double*) { return Sigmoids(d, x).pos; }
   template <class D>
@@ -319,9 +299,7 @@ struct SigmoidMath {
   }
 };
 
-struct LogSigmoidMath {
-  static constexpr bool kNative = false;
-  static constexpr bool kPropagateNaN = true;
+struct LogSigmoidMath : Smooth {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double*) {
     // torch's min(x, 0) - log1p(exp(-|x|)): +0.0 (not -0.0) where the log1p term underflows.
@@ -336,9 +314,7 @@ struct LogSigmoidMath {
   }
 };
 
-struct TanhMath {
-  static constexpr bool kNative = false;
-  static constexpr bool kPropagateNaN = true;
+struct TanhMath : Smooth {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double*) { return hn::Tanh(d, x); }
   template <class D>
@@ -364,9 +340,7 @@ HWY_INLINE V<D> TanhshrinkSeries(D d, V<D> x) {
   return hn::Mul(hn::Mul(sum, x2), x);
 }
 
-struct TanhshrinkMath {
-  static constexpr bool kNative = false;
-  static constexpr bool kPropagateNaN = true;
+struct TanhshrinkMath : Smooth {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double*) {
     const V<D> direct = hn::Sub(x, hn::Tanh(d, x));
@@ -384,9 +358,7 @@ struct TanhshrinkMath {
   }
 };
 
-struct SoftsignMath {
-  static constexpr bool kNative = false;
-  static constexpr bool kPropagateNaN = true;
+struct SoftsignMath : Smooth {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double*) {
     return hn::Div(x, hn::Add(K(d, 1.0), hn::Abs(x)));  // +-inf give NaN, as torch's inf/inf
@@ -406,9 +378,7 @@ struct SoftsignMath {
 };
 
 // torch switches to the identity when beta * x > threshold.
-struct SoftplusMath {
-  static constexpr bool kNative = false;
-  static constexpr bool kPropagateNaN = true;
+struct SoftplusMath : Smooth {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double* p) {
     const V<D> z = hn::Mul(x, K(d, p[0]));
@@ -447,9 +417,7 @@ HWY_INLINE V<D> SwishSecond(D d, V<D> x, double beta) {
   return hn::Mul(hn::Mul(K(d, beta), slope), hn::Add(K(d, 2.0), hn::Mul(bx, hn::Sub(s.neg, s.pos))));
 }
 
-struct SiLUMath {
-  static constexpr bool kNative = false;
-  static constexpr bool kPropagateNaN = true;
+struct SiLUMath : Smooth {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double*) { return SwishForward(d, x, 1.0); }
   template <class D>
@@ -458,9 +426,7 @@ struct SiLUMath {
   static V<D> Second(D d, V<D> x, const double*) { return SwishSecond(d, x, 1.0); }
 };
 
-struct SwishMath {
-  static constexpr bool kNative = false;
-  static constexpr bool kPropagateNaN = true;
+struct SwishMath : Smooth {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double* p) { return SwishForward(d, x, p[0]); }
   template <class D>
@@ -473,9 +439,7 @@ struct SwishMath {
   static V<D> Second(D d, V<D> x, const double* p) { return SwishSecond(d, x, p[0]); }
 };
 
-struct MishMath {
-  static constexpr bool kNative = false;
-  static constexpr bool kPropagateNaN = true;
+struct MishMath : Smooth {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double*) { return hn::Mul(x, hn::Tanh(d, Softplus1(d, x))); }
   template <class D>

@@ -239,17 +239,6 @@ class Printer {
   bool summarize_;
 };
 
-// Python's str(tuple(shape)): "(0, 3)", "(0,)".
-std::string python_tuple(const Shape& shape) {
-  std::string out = "(";
-  for (std::size_t i = 0; i < shape.size(); ++i) {
-    if (i > 0) out += ", ";
-    out += std::to_string(shape[i]);
-  }
-  if (shape.size() == 1) out += ",";
-  return out + ")";
-}
-
 std::string dtype_suffix(Dtype dtype) {
   return "dtype=activ." + std::string(name(dtype));
 }

@@ -35,6 +35,16 @@ std::string shape_str(const Shape& shape) {
   return s + "]";
 }
 
+std::string python_tuple(const Shape& shape) {
+  std::string s = "(";
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    if (i) s += ", ";
+    s += std::to_string(shape[i]);
+  }
+  if (shape.size() == 1) s += ",";
+  return s + ")";
+}
+
 std::int64_t wrap_dim(std::int64_t dim, std::int64_t ndim, const char* op) {
   const std::int64_t n = std::max<std::int64_t>(ndim, 1);  // a 0-d tensor accepts dim 0 and -1
   if (dim < -n || dim >= n) {
