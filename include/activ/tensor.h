@@ -3,6 +3,7 @@
 // broadcasting, type promotion and printing.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <initializer_list>
 #include <iosfwd>
@@ -34,12 +35,35 @@ class Storage {
   std::byte* data() const { return data_; }
   std::size_t nbytes() const { return nbytes_; }
 
+  // Counts in-place writes, so autograd can tell that a tensor saved for backward changed.
+  std::uint64_t version() const { return version_.load(std::memory_order_relaxed); }
+  void bump_version() { version_.fetch_add(1, std::memory_order_relaxed); }
+
  private:
   std::byte* data_ = nullptr;
   std::size_t nbytes_ = 0;
+  std::atomic<std::uint64_t> version_{0};
 };
 
 class Tensor;
+
+namespace autograd {
+struct AutogradMeta;
+class Node;
+}  // namespace autograd
+
+namespace detail {
+// What a Tensor handle points to; copies of a Tensor share it, as torch's handles share a
+// TensorImpl, so autograd state (requires_grad, grad, grad_fn) is the same through every copy.
+struct TensorImpl {
+  std::shared_ptr<Storage> storage;
+  std::int64_t offset = 0;  // in elements
+  Shape sizes;
+  Shape strides;  // in elements
+  Dtype dtype = Dtype::Float32;
+  std::shared_ptr<autograd::AutogradMeta> autograd;  // null until the tensor takes part in autograd
+};
+}  // namespace detail
 
 // A nested initializer list of numbers, for activ::tensor({{1, 2}, {3, 4}}).
 class NestedList {
@@ -67,23 +91,27 @@ class Tensor {
   Tensor(std::shared_ptr<Storage> storage, std::int64_t storage_offset, Shape sizes, Shape strides,
          Dtype dtype);
 
-  bool defined() const { return storage_ != nullptr; }
+  bool defined() const { return impl_ != nullptr; }
 
   // --- metadata ---------------------------------------------------------------------------
-  Dtype dtype() const { return dtype_; }
-  std::int64_t dim() const { return static_cast<std::int64_t>(sizes_.size()); }
-  const Shape& sizes() const { return sizes_; }
-  const Shape& shape() const { return sizes_; }
-  const Shape& strides() const { return strides_; }
+  Dtype dtype() const { return impl().dtype; }
+  std::int64_t dim() const { return static_cast<std::int64_t>(impl().sizes.size()); }
+  const Shape& sizes() const { return impl().sizes; }
+  const Shape& shape() const { return impl().sizes; }
+  const Shape& strides() const { return impl().strides; }
   std::int64_t size(std::int64_t dim) const;
   std::int64_t stride(std::int64_t dim) const;
   std::int64_t numel() const;
-  std::int64_t storage_offset() const { return offset_; }
+  std::int64_t storage_offset() const { return impl().offset; }
   bool is_contiguous() const;
-  bool is_floating_point() const { return activ::is_floating_point(dtype_); }
-  const std::shared_ptr<Storage>& storage() const { return storage_; }
+  bool is_floating_point() const { return activ::is_floating_point(impl().dtype); }
+  const std::shared_ptr<Storage>& storage() const { return impl().storage; }
   // True when both tensors view the same storage.
-  bool is_alias_of(const Tensor& other) const { return storage_ == other.storage_; }
+  bool is_alias_of(const Tensor& other) const { return defined() && storage() == other.storage(); }
+  // True when both are handles to the same tensor (copies of one another).
+  bool is_same(const Tensor& other) const { return impl_ == other.impl_; }
+  // The shared state behind this handle, for the autograd layer.
+  const std::shared_ptr<detail::TensorImpl>& impl_ptr() const { return impl_; }
 
   // --- data access ------------------------------------------------------------------------
   // Pointer to the first element; T must match dtype().
@@ -163,15 +191,36 @@ class Tensor {
 
   Tensor matmul(const Tensor& other) const;
 
+  // --- autograd (activ/autograd.h) --------------------------------------------------------
+  bool requires_grad() const;
+  // Leaves only; floating-point tensors only.
+  Tensor& requires_grad_(bool requires_grad = true);
+  // The accumulated gradient (undefined until a backward pass reaches this tensor).
+  Tensor grad() const;
+  void set_grad(const Tensor& grad) const;
+  // The node that produced this tensor; null for leaves.
+  std::shared_ptr<autograd::Node> grad_fn() const;
+  bool is_leaf() const;
+  // The same data, cut from the graph.
+  Tensor detach() const;
+  // Makes this tensor (every copy of its handle) view source's data, shape and dtype, keeping
+  // its autograd identity; a gradient of another shape or dtype is dropped (torch's .data =).
+  void set_data(const Tensor& source) const;
+  // Keeps the gradient of a non-leaf tensor in grad() after backward.
+  const Tensor& retain_grad() const;
+  bool retains_grad() const;
+  // Computes the gradient of this tensor with respect to the graph leaves; gradient defaults
+  // to 1 for a one-element tensor. retain_graph defaults to create_graph.
+  void backward(const Tensor& gradient = {}, std::optional<bool> retain_graph = {},
+                bool create_graph = false) const;
+
   // torch's repr: tensor([0.3439, 0.6682]), with dtype suffix where torch prints one.
   std::string repr() const;
 
  private:
-  std::shared_ptr<Storage> storage_;
-  std::int64_t offset_ = 0;  // in elements
-  Shape sizes_;
-  Shape strides_;  // in elements
-  Dtype dtype_ = Dtype::Float32;
+  const detail::TensorImpl& impl() const;
+
+  std::shared_ptr<detail::TensorImpl> impl_;
 };
 
 struct MaxResult {

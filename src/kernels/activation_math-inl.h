@@ -17,7 +17,9 @@
 //   piecewise-linear functions: identical to torch.
 
 #include "hwy/contrib/math/math-inl.h"
+#include "kernels/activation_polynomials.h"
 #include "hwy/highway.h"
+#include "kernels/erf-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace activ::kernels::HWY_NAMESPACE {
@@ -55,6 +57,71 @@ HWY_INLINE SigmoidPair<D> Sigmoids(D d, V<D> x) {
 template <class D>
 HWY_INLINE V<D> Softplus1(D d, V<D> x) {
   return hn::Add(hn::Max(x, hn::Zero(d)), hn::Log1p(d, ExpNonPositive(d, hn::Neg(hn::Abs(x)))));
+}
+
+// beta * x as hi + lo exactly (FMA, or Dekker's product where the target has none): rounding
+// beta * x first would move exp(beta * x) by |beta x| times the rounding, hundreds of ULP on the
+// far tails. lo is 0 where |hi| > 1000 (exp is 0 or saturated there; the split would be NaN).
+template <class D>
+struct Product {
+  V<D> hi, lo;
+};
+template <class D>
+HWY_INLINE Product<D> ExactProduct(D d, V<D> x, double beta) {
+  const V<D> b = K(d, beta);
+  const V<D> hi = hn::Mul(x, b);
+#if HWY_NATIVE_FMA
+  const V<D> lo = hn::MulSub(x, b, hi);
+#else
+  const V<D> split = K(d, 134217729.0);  // 2^27 + 1
+  const V<D> x_hi = hn::Sub(hn::Mul(split, x), hn::Sub(hn::Mul(split, x), x));
+  const V<D> x_lo = hn::Sub(x, x_hi);
+  const V<D> b_hi = K(d, beta * 134217729.0 - (beta * 134217729.0 - beta));
+  const V<D> b_lo = hn::Sub(b, b_hi);
+  const V<D> lo = hn::Add(hn::Add(hn::Add(hn::Sub(hn::Mul(x_hi, b_hi), hi), hn::Mul(x_hi, b_lo)),
+                                  hn::Mul(x_lo, b_hi)),
+                          hn::Mul(x_lo, b_lo));
+#endif
+  return {hi, hn::IfThenZeroElse(hn::Gt(hn::Abs(hi), K(d, 1000.0)), lo)};
+}
+
+// exp(-|u|) for u = hi + lo, as value = scale * part. Below -|u| = -700 the value nears the
+// subnormals, where it would lose bits before being multiplied by factors such as x; there
+// scale = part = exp(-|u| / 2), and callers multiply by scale last. Elsewhere scale = 1.
+template <class D>
+struct SplitExp {
+  V<D> value, scale, part;
+};
+template <class D>
+HWY_INLINE SplitExp<D> ExpNegAbs(D d, V<D> hi, V<D> lo) {
+  const V<D> a = hn::Neg(hn::Abs(hi));
+  const auto tail = hn::Lt(a, K(d, -700.0));
+  // lo moves -|u| by delta = -sign(hi) lo, and exp(a + delta) = exp(a) (1 + delta): |delta| < 1e-13.
+  V<D> delta = hn::IfThenElse(hn::Ge(hi, hn::Zero(d)), hn::Neg(lo), lo);
+  delta = hn::IfThenElse(tail, hn::Mul(delta, K(d, 0.5)), delta);
+  const V<D> base = ExpNonPositive(d, hn::IfThenElse(tail, hn::Mul(a, K(d, 0.5)), a));
+  const V<D> part = hn::MulAdd(base, delta, base);
+  const V<D> scale = hn::IfThenElse(tail, part, K(d, 1.0));
+  return {hn::Mul(part, scale), scale, part};
+}
+
+// Horner's scheme, coefficients lowest degree first.
+template <class D, std::size_t kCount>
+HWY_INLINE V<D> Polynomial(D d, V<D> x, const double (&coefficients)[kCount]) {
+  V<D> sum = K(d, coefficients[kCount - 1]);
+  for (std::size_t k = kCount - 1; k-- > 0;) sum = hn::MulAdd(sum, x, K(d, coefficients[k]));
+  return sum;
+}
+
+// f'(u) near its zero r (SiLU's or Mish's), where the usual formulas cancel: t Q(t) with
+// t = u - r from u = hi + lo and r = root_hi + root_lo (hi - root_hi is exact there), Q the
+// generated fit. Returns the mask of the lanes inside the fit's window too.
+template <class D, std::size_t kCount>
+HWY_INLINE V<D> NearRoot(D d, V<D> hi, V<D> lo, double root_hi, double root_lo,
+                         const double (&coefficients)[kCount], hn::Mask<D>& inside) {
+  const V<D> t = hn::Add(hn::Sub(hi, K(d, root_hi)), hn::Sub(lo, K(d, root_lo)));
+  inside = hn::Lt(hn::Abs(t), K(d, kRootWindow));
+  return hn::Mul(t, Polynomial(d, t, coefficients));
 }
 
 // sech^2(y) = 1 - tanh^2(y) without cancellation: 4e / (1 + e)^2 with e = exp(-2|y|).
@@ -325,27 +392,19 @@ struct TanhMath : Smooth {
   }
 };
 
-// x - tanh(x): below |x| = 0.25 the difference cancels, so it comes from the odd Taylor series
-// x^3/3 - 2x^5/15 + ..., whose terms then shrink by ~0.025 each (10 terms reach 1e-16).
-template <class D>
-HWY_INLINE V<D> TanhshrinkSeries(D d, V<D> x) {
-  const V<D> x2 = hn::Mul(x, x);
-  // Horner from the highest term: coefficients of x^(2k+1) in x - tanh(x), k = 1..10.
-  static constexpr double kCoefficients[] = {
-      1.0 / 3.0,         -2.0 / 15.0,          17.0 / 315.0,          -62.0 / 2835.0,
-      1382.0 / 155925.0, -21844.0 / 6081075.0, 929569.0 / 638512875.0, -6404582.0 / 10854718875.0,
-      443861162.0 / 1856156927625.0, -18888466084.0 / 194896477400625.0};
-  V<D> sum = K(d, kCoefficients[9]);
-  for (int k = 8; k >= 0; --k) sum = hn::MulAdd(sum, x2, K(d, kCoefficients[k]));
-  return hn::Mul(hn::Mul(sum, x2), x);
-}
-
+// x - tanh(x): the generated x^3 P(x^2) below |x| = 1, where the difference cancels; above,
+// (|x| - 1) + (1 - tanh|x|) = (|x| - 1) + 2e / (1 + e), e = exp(-2|x|), a sum of non-negatives.
 struct TanhshrinkMath : Smooth {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double*) {
-    const V<D> direct = hn::Sub(x, hn::Tanh(d, x));
+    const V<D> magnitude = hn::Abs(x);
+    const V<D> x2 = hn::Mul(x, x);
+    const V<D> series = hn::Mul(hn::Mul(x, x2), Polynomial(d, x2, kTanhshrinkSeries));
+    const V<D> e = ExpNonPositive(d, hn::Mul(K(d, -2.0), magnitude));
+    const V<D> complement = hn::Div(hn::Add(e, e), hn::Add(K(d, 1.0), e));
+    const V<D> large = hn::CopySignToAbs(hn::Add(hn::Sub(magnitude, K(d, 1.0)), complement), x);
     // + 0.0: torch's x - tanh(x) is +0.0 at x = -0.0
-    return hn::Add(hn::IfThenElse(hn::Lt(hn::Abs(x), K(d, 0.25)), TanhshrinkSeries(d, x), direct), hn::Zero(d));
+    return hn::Add(hn::IfThenElse(hn::Lt(magnitude, K(d, 1.0)), series, large), hn::Zero(d));
   }
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
@@ -381,14 +440,24 @@ struct SoftsignMath : Smooth {
 struct SoftplusMath : Smooth {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double* p) {
-    const V<D> z = hn::Mul(x, K(d, p[0]));
-    const V<D> smooth = hn::Div(Softplus1(d, z), K(d, p[0]));
-    return hn::IfThenElse(hn::Gt(z, K(d, p[1])), x, smooth);
+    // log(1 + exp(u)) / beta for u = beta x = hi + lo: u + log1p(exp(-u)) above 0, log1p(exp(u))
+    // below, which is exp(u) = scale * part itself on the split tail.
+    const auto u = ExactProduct(d, x, p[0]);
+    const auto e = ExpNegAbs(d, u.hi, u.lo);
+    const auto positive = hn::Gt(u.hi, hn::Zero(d));
+    const V<D> linear = hn::IfThenElseZero(positive, hn::Add(u.hi, u.lo));
+    const V<D> log_part = hn::IfThenElse(hn::Eq(e.scale, K(d, 1.0)), hn::Log1p(d, e.value), e.part);
+    const V<D> smooth = hn::Mul(e.scale, hn::Div(hn::Add(linear, log_part), K(d, p[0])));
+    return hn::IfThenElse(hn::Gt(u.hi, K(d, p[1])), x, smooth);
   }
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
-    const V<D> z = hn::Mul(x, K(d, p[0]));
-    return hn::IfThenElse(hn::Gt(z, K(d, p[1])), g, hn::Mul(g, Sigmoids(d, z).pos));
+    // sigma(u): 1 / (1 + e) above 0, e / (1 + e) = scale (part / (1 + e)) below.
+    const auto u = ExactProduct(d, x, p[0]);
+    const auto e = ExpNegAbs(d, u.hi, u.lo);
+    const V<D> r = hn::Div(K(d, 1.0), hn::Add(K(d, 1.0), e.value));
+    const V<D> s = hn::IfThenElse(hn::Ge(u.hi, hn::Zero(d)), r, hn::Mul(e.scale, hn::Mul(e.part, r)));
+    return hn::IfThenElse(hn::Gt(u.hi, K(d, p[1])), g, hn::Mul(g, s));
   }
   template <class D>
   static V<D> Second(D d, V<D> x, const double* p) {
@@ -398,16 +467,37 @@ struct SoftplusMath : Smooth {
   }
 };
 
-// x * sigmoid(beta * x): SiLU is beta = 1.
+// x * sigmoid(beta * x) (SiLU is beta = 1) and its derivative, from u = beta x = hi + lo and
+// e = exp(-|u|) split on the far negative tail (ExpNegAbs), where sigma(u) = e / (1 + e) would
+// otherwise be subnormal before its product with x.
 template <class D>
 HWY_INLINE V<D> SwishForward(D d, V<D> x, double beta) {
-  return hn::Mul(x, Sigmoids(d, hn::Mul(x, K(d, beta))).pos);
+  const auto u = ExactProduct(d, x, beta);
+  const auto e = ExpNegAbs(d, u.hi, u.lo);
+  const V<D> r = hn::Div(K(d, 1.0), hn::Add(K(d, 1.0), e.value));
+  const V<D> negative = hn::Mul(hn::Mul(x, e.scale), hn::Mul(e.part, r));
+  return hn::IfThenElse(hn::Ge(u.hi, hn::Zero(d)), hn::Mul(x, r), negative);
 }
-template <class D>
-HWY_INLINE V<D> SwishDerivative(D d, V<D> x, double beta) {
-  const V<D> bx = hn::Mul(x, K(d, beta));
-  const auto s = Sigmoids(d, bx);
-  return hn::Mul(s.pos, hn::Add(K(d, 1.0), hn::Mul(bx, s.neg)));
+// g * f'(x) as torch computes it: SiLU g sigma(u) (1 + u sigma(-u)), Swish (autograd of
+// x * sigmoid(beta x)) g sigma(u) + (g x) beta sigma(u) sigma(-u), where g x may overflow; the
+// generated t Q(t) next to the zero of f', where both cancel.
+template <bool kSiLU, class D>
+HWY_INLINE V<D> SwishBackward(D d, V<D> g, V<D> x, double beta) {
+  const auto u = ExactProduct(d, x, beta);
+  const auto e = ExpNegAbs(d, u.hi, u.lo);
+  const V<D> r = hn::Div(K(d, 1.0), hn::Add(K(d, 1.0), e.value));
+  const auto non_negative = hn::Ge(u.hi, hn::Zero(d));
+  // sigma(u) = scale * s_part and sigma(-u), scale = 1 but on the negative tail
+  const V<D> s_part = hn::IfThenElse(non_negative, r, hn::Mul(e.part, r));
+  const V<D> s_neg = hn::IfThenElse(non_negative, hn::Mul(e.value, r), r);
+  const V<D> scale = hn::IfThenElse(non_negative, K(d, 1.0), e.scale);
+  const V<D> general =
+      kSiLU ? hn::Mul(g, hn::Mul(scale, hn::Mul(s_part, hn::MulAdd(u.hi, s_neg, K(d, 1.0)))))
+            : hn::Mul(scale, hn::MulAdd(hn::Mul(g, x), hn::Mul(K(d, beta), hn::Mul(s_part, s_neg)),
+                                        hn::Mul(g, s_part)));
+  hn::Mask<D> inside;
+  const V<D> near_root = NearRoot(d, u.hi, u.lo, kSiluRootHi, kSiluRootLo, kSiluRootSeries, inside);
+  return hn::IfThenElse(inside, hn::Mul(g, near_root), general);
 }
 template <class D>
 HWY_INLINE V<D> SwishSecond(D d, V<D> x, double beta) {
@@ -421,7 +511,7 @@ struct SiLUMath : Smooth {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double*) { return SwishForward(d, x, 1.0); }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double*) { return hn::Mul(g, SwishDerivative(d, x, 1.0)); }
+  static V<D> Backward(D d, V<D> g, V<D> x, const double*) { return SwishBackward<true>(d, g, x, 1.0); }
   template <class D>
   static V<D> Second(D d, V<D> x, const double*) { return SwishSecond(d, x, 1.0); }
 };
@@ -430,23 +520,46 @@ struct SwishMath : Smooth {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double* p) { return SwishForward(d, x, p[0]); }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
-    // torch's autograd of x * sigmoid(beta x): g s + (g x) beta s (1 - s), where g x may overflow
-    const auto s = Sigmoids(d, hn::Mul(x, K(d, p[0])));
-    return hn::MulAdd(hn::Mul(g, x), hn::Mul(K(d, p[0]), hn::Mul(s.pos, s.neg)), hn::Mul(g, s.pos));
-  }
+  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) { return SwishBackward<false>(d, g, x, p[0]); }
   template <class D>
   static V<D> Second(D d, V<D> x, const double* p) { return SwishSecond(d, x, p[0]); }
 };
 
 struct MishMath : Smooth {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double*) { return hn::Mul(x, hn::Tanh(d, Softplus1(d, x))); }
+  static V<D> Forward(D d, V<D> x, const double*) {
+    // tanh(log(1 + exp(x))) = e (2 + e) / (2 + 2e + e^2) with e = exp(x) below 0 (times x: split
+    // on the far tail, see ExpNegAbs), (1 + 2e) / (1 + 2e + 2e^2) with e = exp(-x) above.
+    const auto e = ExpNegAbs(d, x, hn::Zero(d));
+    const V<D> e2 = hn::Mul(e.value, e.value);
+    const V<D> two_plus_e = hn::Add(K(d, 2.0), e.value);
+    const V<D> negative = hn::Mul(hn::Mul(x, e.scale),
+                                  hn::Div(hn::Mul(e.part, two_plus_e), hn::MulAdd(e.value, two_plus_e, K(d, 2.0))));
+    const V<D> twice = hn::Add(e.value, e.value);
+    const V<D> positive = hn::Div(hn::Mul(x, hn::Add(K(d, 1.0), twice)),
+                                  hn::Add(hn::Add(K(d, 1.0), twice), hn::Add(e2, e2)));
+    return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), negative, positive);
+  }
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+    // tanh(sp) + x sigma(x) sech^2(sp), sp = softplus(x), above 0 (positive terms). Below,
+    // with e = exp(x) and n = e (2 + e): e ((2 + e)(2 + n) + 4x (1 + e)) / (2 + n)^2, whose
+    // factor e is split on the far tail (ExpNegAbs) and whose sum cancels less than the terms
+    // above; the generated t Q(t) next to the zero of f', where it still cancels.
     const V<D> sp = Softplus1(d, x);
-    const V<D> derivative = hn::MulAdd(hn::Mul(x, Sigmoids(d, x).pos), Sech2(d, sp), hn::Tanh(d, sp));
-    return hn::Mul(g, derivative);
+    const V<D> positive = hn::MulAdd(hn::Mul(x, Sigmoids(d, x).pos), Sech2(d, sp), hn::Tanh(d, sp));
+    const auto e = ExpNegAbs(d, x, hn::Zero(d));
+    const V<D> two_plus_e = hn::Add(K(d, 2.0), e.value);
+    const V<D> two_plus_n = hn::MulAdd(e.value, two_plus_e, K(d, 2.0));
+    // 4x overflows below -4.5e307 while e is 0 long before; -inf keeps torch's NaN (-inf * 0)
+    const V<D> bounded = hn::IfThenElse(hn::IsFinite(x), hn::Max(x, K(d, -1e300)), x);
+    const V<D> inner = hn::MulAdd(hn::Mul(K(d, 4.0), bounded), hn::Add(K(d, 1.0), e.value),
+                                  hn::Mul(two_plus_e, two_plus_n));
+    const V<D> negative = hn::Mul(e.scale, hn::Div(hn::Mul(e.part, inner), hn::Mul(two_plus_n, two_plus_n)));
+    const V<D> derivative = hn::IfThenElse(hn::Lt(x, hn::Zero(d)), negative, positive);
+    hn::Mask<D> inside;
+    const V<D> near_root = NearRoot(d, x, hn::Zero(d), kMishRootHi, kMishRootLo, kMishRootSeries, inside);
+    return hn::Mul(g, hn::IfThenElse(inside, near_root, derivative));
   }
   template <class D>
   static V<D> Second(D d, V<D> x, const double*) {
@@ -456,6 +569,144 @@ struct MishMath : Smooth {
     // d/dx [t + x s sech2] = 2 s sech2 + x sech2 (s(1-s) - 2 t s^2)
     const V<D> inner = hn::Sub(hn::Mul(s.pos, s.neg), hn::Mul(K(d, 2.0), hn::Mul(t, hn::Mul(s.pos, s.pos))));
     return hn::Add(hn::Mul(K(d, 2.0), hn::Mul(s.pos, sech2)), hn::Mul(x, hn::Mul(sech2, inner)));
+  }
+};
+
+// --- GELU ----------------------------------------------------------------------------------
+
+// torch's tanh approximation 0.5 x (1 + tanh(k (x + c x^3))) = x sigma(w), w = 2k (x + c x^3):
+// sigma does not cancel on the negative tail as 1 + tanh does. k is torch's double constant
+// M_SQRT2 * M_2_SQRTPI * 0.5, so 2k is its double M_SQRT2 * M_2_SQRTPI.
+inline constexpr double kGeluTanhScale = 1.4142135623730951 * 1.1283791670955126;
+inline constexpr double kGeluTanhCubic = 0.044715;
+
+// Double-word arithmetic on Pair (erf-inl.h).
+template <class D>
+HWY_INLINE Pair<D> TwoSum(V<D> a, V<D> b) {
+  const V<D> s = hn::Add(a, b);
+  const V<D> b_part = hn::Sub(s, a);
+  return {s, hn::Add(hn::Sub(a, hn::Sub(s, b_part)), hn::Sub(b, b_part))};
+}
+// a * b (hi + lo) as a double word, a and b doubles.
+template <class D>
+HWY_INLINE Pair<D> MulPair(V<D> a, Pair<D> b) {
+  const V<D> p = hn::Mul(a, b.hi);
+  return {p, hn::MulAdd(a, b.lo, hn::MulSub(a, b.hi, p))};
+}
+
+// w = 2k x (1 + c x^2) to double-word precision: sigma(w) on the negative tail multiplies the
+// absolute error of w into its relative error (|w| reaches 745). |x| is clamped to 30, where
+// sigma(w) is 0 or 1 already.
+template <class D>
+HWY_INLINE Pair<D> GeluTanhArgument(D d, V<D> x) {
+  x = hn::Min(hn::Max(x, K(d, -30.0)), K(d, 30.0));
+  const V<D> x2 = hn::Mul(x, x);
+  const Pair<D> cx2 = MulPair<D>(K(d, kGeluTanhCubic), {x2, hn::MulSub(x, x, x2)});
+  const Pair<D> one_plus = TwoSum<D>(K(d, 1.0), cx2.hi);
+  const Pair<D> q = {one_plus.hi, hn::Add(one_plus.lo, cx2.lo)};
+  return MulPair<D>(K(d, kGeluTanhScale), MulPair<D>(x, q));
+}
+
+// sigma(w) and sigma(-w) for a double-word w: on the negative side (w <= 0) sigma(w) comes as
+// value * 2^n, so that x sigma(w) is not rounded through a subnormal; elsewhere n = 0.
+template <class D>
+struct ScaledSigmoids {
+  V<D> pos, neg, n;
+};
+template <class D>
+HWY_INLINE ScaledSigmoids<D> SigmoidsOf(D d, Pair<D> w) {
+  const auto negative = hn::Le(w.hi, hn::Zero(d));
+  // exp(-|w|) = (1 + hi + lo) 2^n
+  const ScaledExp<D> e =
+      ExpDoubleWord(d, hn::Neg(hn::Abs(w.hi)), hn::IfThenElse(negative, w.lo, hn::Neg(w.lo)));
+  const V<D> mantissa = Mantissa(d, e);
+  const V<D> exp_value = ScaleByPow2(d, mantissa, e.n);
+  const V<D> r = hn::Div(K(d, 1.0), hn::Add(K(d, 1.0), exp_value));
+  const V<D> small = hn::Mul(mantissa, r);  // sigma(-|w|) / 2^n
+  const V<D> small_final = hn::Mul(exp_value, r);
+  return {hn::IfThenElse(negative, small, r), hn::IfThenElse(negative, r, small_final),
+          hn::IfThenElseZero(negative, e.n)};
+}
+
+// Below x = -40 both forms of GELU and their derivatives are 0 (exp(-x^2 / 2) underflows near
+// -38.6, sigma(w) near -24); the kernels clamp x there, and these lanes are set apart.
+struct GELUMath : Smooth {
+  static bool Tanh(const double* p) { return p[0] != 0; }  // p[0]: 0 'none', 1 'tanh'
+  template <class D>
+  static auto Vanishes(D d, V<D> x) {
+    return hn::Lt(x, K(d, -40.0));
+  }
+  // w' = 2k (1 + 3c x^2)
+  template <class D>
+  static V<D> TanhArgumentSlope(D d, V<D> x) {
+    const V<D> x2 = hn::Mul(x, x);
+    return hn::Mul(K(d, kGeluTanhScale), hn::MulAdd(K(d, 3 * kGeluTanhCubic), x2, K(d, 1.0)));
+  }
+
+  template <class D>
+  static V<D> Forward(D d, V<D> x, const double* p) {
+    V<D> y;
+    if (Tanh(p)) {
+      const auto s = SigmoidsOf(d, GeluTanhArgument(d, x));
+      y = ScaleByPow2(d, hn::Mul(x, s.pos), s.n);
+    } else {
+      const Normal<D> normal = NormalDistribution(d, x);
+      y = ScaleByPow2(d, hn::Mul(x, normal.cdf), normal.n);
+    }
+    // -0.0 there, and -inf * 0 = NaN as torch
+    return hn::IfThenElse(Vanishes(d, x), hn::Mul(x, hn::Zero(d)), y);
+  }
+  // Next to the zero r of f', where its two terms cancel, f' = t P(t), t = x - r (r = hi + lo,
+  // x - hi exact); elsewhere unchanged.
+  template <class D, std::size_t N>
+  static V<D> NearRoot(D d, V<D> x, V<D> derivative, double root_hi, double root_lo,
+                       const double (&series)[N]) {
+    const V<D> offset = hn::Sub(x, K(d, root_hi));
+    const auto near = hn::Lt(hn::Abs(offset), K(d, erf_coefficients::kGeluRootRadius));
+    if (hn::AllFalse(d, near)) return derivative;
+    const V<D> t = hn::Sub(offset, K(d, root_lo));
+    return hn::IfThenElse(near, hn::Mul(t, Horner(d, t, series)), derivative);
+  }
+
+  template <class D>
+  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
+    namespace c = erf_coefficients;
+    V<D> derivative;
+    if (Tanh(p)) {
+      // sigma(w) (1 + x w' sigma(-w)); beyond |x| = 40 the second term is 0 (or 1 + 0)
+      const V<D> xc = hn::Min(hn::Max(x, K(d, -40.0)), K(d, 40.0));
+      const auto s = SigmoidsOf(d, GeluTanhArgument(d, xc));
+      const V<D> factor = hn::MulAdd(hn::Mul(xc, TanhArgumentSlope(d, xc)), s.neg, K(d, 1.0));
+      derivative = ScaleByPow2(d, hn::Mul(s.pos, factor), s.n);
+      derivative = NearRoot(d, x, derivative, c::kGeluTanhRootHi, c::kGeluTanhRootLo,
+                            c::kGeluTanhRootSeries);
+    } else {
+      const Normal<D> normal = NormalDistribution(d, x);  // Phi + x phi, both times 2^n
+      derivative = ScaleByPow2(d, hn::MulAdd(x, normal.pdf, normal.cdf), normal.n);
+      derivative = NearRoot(d, x, derivative, c::kGeluRootHi, c::kGeluRootLo, c::kGeluRootSeries);
+    }
+    const V<D> grad = hn::Mul(g, hn::IfThenZeroElse(Vanishes(d, x), derivative));
+    // torch's tanh-form backward is NaN where x^2 overflows (tanh' = 0 times an infinite w');
+    // its 'none' form is NaN at +-inf only (x times phi(x) = 0).
+    return NaNIfInf(d, Tanh(p) ? hn::Mul(x, x) : x, grad);
+  }
+  template <class D>
+  static V<D> Second(D d, V<D> x, const double* p) {
+    V<D> second;
+    if (Tanh(p)) {
+      // sigma(w) sigma(-w) (2 w' + x ((sigma(-w) - sigma(w)) w'^2 + w'')), w'' = 6 (2k) c x
+      const V<D> xc = hn::Min(hn::Max(x, K(d, -40.0)), K(d, 40.0));
+      const auto s = Sigmoids(d, GeluTanhArgument(d, xc).hi);
+      const V<D> dw = TanhArgumentSlope(d, xc);
+      const V<D> d2w = hn::Mul(K(d, 6 * kGeluTanhScale * kGeluTanhCubic), xc);
+      const V<D> inner = hn::MulAdd(hn::Sub(s.neg, s.pos), hn::Mul(dw, dw), d2w);
+      second = hn::Mul(hn::Mul(s.pos, s.neg), hn::MulAdd(xc, inner, hn::Mul(K(d, 2.0), dw)));
+    } else {
+      // phi(x) (2 - x^2)
+      const Normal<D> normal = NormalDistribution(d, x);
+      second = hn::Mul(ScaleByPow2(d, normal.pdf, normal.n), hn::NegMulAdd(x, x, K(d, 2.0)));
+    }
+    return hn::IfThenZeroElse(Vanishes(d, x), second);
   }
 };
 

@@ -2,6 +2,7 @@
 // the span kernels, and the modules and catalogue generated from the activation table.
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -9,11 +10,13 @@
 #include <ostream>
 #include <string>
 
+#include "activ/autograd.h"
 #include "activ/kernels.h"
 #include "activ/nn/activation.h"
 #include "activ/nn/catalogue.h"
 #include "activ/nn/functional.h"
 #include "activ/parallel.h"
+#include "nn/common.h"
 
 namespace activ::nn {
 namespace {
@@ -26,8 +29,17 @@ kernels::Params kernel_params(const Options& options) {
   kernels::Params params;
   std::size_t next = 0;
   for_each_option(options, [&](const char*, const auto& value, OptionStyle) {
-    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(value)>, Scalar>) params.values[next++] = value.to_double();
+    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(value)>, Scalar>)
+      params.values[next++] = value.to_double();
   });
+  return params;
+}
+
+// String options have no numeric value: GELU's approximate (validated before) selects the kernel
+// variant as p[0] = 0 ('none') or 1 ('tanh').
+kernels::Params kernel_params(const GELUOptions& options) {
+  kernels::Params params;
+  params.values[0] = options.approximate == "tanh" ? 1 : 0;
   return params;
 }
 
@@ -55,14 +67,15 @@ void validate(const SoftshrinkOptions& options, const char* op) {
 }
 
 void validate(const CELUOptions& options, const char* op) {
-  if (options.alpha.to_double() == 0) throw ValueError(std::string(op) + ": alpha cannot be 0 for CELU");
+  if (options.alpha.to_double() == 0)
+    throw ValueError(std::string(op) + ": alpha cannot be 0 for CELU");
 }
 
-void check_float_input(const Tensor& input, const char* op, const char* argument) {
-  if (!input.defined()) throw ValueError(std::string(op) + ": argument '" + argument + "' is an undefined tensor");
-  if (!input.is_floating_point()) {
-    throw TypeError(std::string(op) + ": expected argument '" + argument +
-                    "' to be a float32 or float64 tensor, got " + std::string(name(input.dtype())));
+void validate(const GELUOptions& options, const char* op) {
+  if (options.approximate != "none" && options.approximate != "tanh") {
+    throw ValueError(std::string(op) +
+                     ": argument 'approximate' must be either 'none' or 'tanh', got '" +
+                     options.approximate + "'");
   }
 }
 
@@ -75,21 +88,23 @@ void parallel_spans(std::int64_t n, Kernel kernel) {
 }
 
 // out = f(input); out is contiguous, input may alias it.
-void run_forward(kernels::Activation op, const Tensor& input, Tensor& out, const kernels::Params& params) {
+void run_forward(kernels::Activation op, const Tensor& input, Tensor& out,
+                 const kernels::Params& params) {
   const Tensor x = input.contiguous();
   visit_dtype(x.dtype(), [&]<class T>() {
     if constexpr (std::is_floating_point_v<T>) {
       const T* src = x.data_ptr<T>();
       T* dst = out.data_ptr<T>();
       parallel_spans(x.numel(), [&](std::size_t first, std::size_t count) {
-        kernels::forward(op, std::span<const T>(src + first, count), std::span<T>(dst + first, count), params);
+        kernels::forward(op, std::span<const T>(src + first, count),
+                         std::span<T>(dst + first, count), params);
       });
     }
   });
 }
 
-Tensor forward_op(kernels::Activation op, const char* name, const Tensor& input, const kernels::Params& params,
-                  bool inplace) {
+Tensor forward_op(kernels::Activation op, const char* name, const Tensor& input,
+                  const kernels::Params& params, bool inplace) {
   check_float_input(input, name, "input");
   if (!inplace) {
     Tensor out = empty(input.sizes(), input.dtype());
@@ -108,17 +123,19 @@ Tensor forward_op(kernels::Activation op, const char* name, const Tensor& input,
   return input;
 }
 
-Tensor backward_op(kernels::Activation op, const char* name, const Tensor& grad_output, const Tensor& input,
-                   const kernels::Params& params) {
+Tensor backward_op(kernels::Activation op, const char* name, const Tensor& grad_output,
+                   const Tensor& input, const kernels::Params& params) {
   check_float_input(grad_output, name, "grad_output");
   check_float_input(input, name, "input");
   if (grad_output.sizes() != input.sizes()) {
-    throw ShapeError(std::string(name) + ": grad_output of shape " + shape_str(grad_output.sizes()) +
-                     " does not match input of shape " + shape_str(input.sizes()));
+    throw ShapeError(std::string(name) + ": grad_output of shape " +
+                     shape_str(grad_output.sizes()) + " does not match input of shape " +
+                     shape_str(input.sizes()));
   }
   if (grad_output.dtype() != input.dtype()) {
-    throw TypeError(std::string(name) + ": grad_output has dtype " + std::string(activ::name(grad_output.dtype())) +
-                    " but input has dtype " + std::string(activ::name(input.dtype())));
+    throw TypeError(std::string(name) + ": grad_output has dtype " +
+                    std::string(activ::name(grad_output.dtype())) + " but input has dtype " +
+                    std::string(activ::name(input.dtype())));
   }
   const Tensor g = grad_output.contiguous(), x = input.contiguous();
   Tensor out = empty(input.sizes(), input.dtype());
@@ -128,7 +145,8 @@ Tensor backward_op(kernels::Activation op, const char* name, const Tensor& grad_
       const T* xp = x.data_ptr<T>();
       T* op_out = out.data_ptr<T>();
       parallel_spans(x.numel(), [&](std::size_t first, std::size_t count) {
-        kernels::backward(op, std::span<const T>(gp + first, count), std::span<const T>(xp + first, count),
+        kernels::backward(op, std::span<const T>(gp + first, count),
+                          std::span<const T>(xp + first, count),
                           std::span<T>(op_out + first, count), params);
       });
     }
@@ -146,58 +164,90 @@ Tensor second_derivative_op(kernels::Activation op, const char* name, const Tens
       const T* xp = x.data_ptr<T>();
       T* dst = out.data_ptr<T>();
       parallel_spans(x.numel(), [&](std::size_t first, std::size_t count) {
-        kernels::second_derivative(op, std::span<const T>(xp + first, count), std::span<T>(dst + first, count),
-                                   params);
+        kernels::second_derivative(op, std::span<const T>(xp + first, count),
+                                   std::span<T>(dst + first, count), params);
       });
     }
   });
   return out;
 }
 
-template <class T>
-std::string option_repr(const T& value) {
-  if constexpr (std::is_same_v<T, bool>) return value ? "True" : "False";
-  else if constexpr (std::is_same_v<T, std::string>) return "'" + value + "'";
-  else return python_repr(value);
-}
-
-template <class T>
-std::string option_type() {
-  if constexpr (std::is_same_v<T, bool>) return "bool";
-  else if constexpr (std::is_same_v<T, std::string>) return "string";
-  else return "number";
-}
-
+// The generated functions of one activation, for the autograd wrappers below.
 template <class Options>
-std::string extra_repr_of(const Options& options) {
+struct ActivationOps {
+  kernels::Activation kernel;
+  const char* name;
+  Tensor (*backward)(const Tensor&, const Tensor&, const Options&);
+  Tensor (*second_derivative)(const Tensor&, const Options&);
+};
+
+// torch's node name: elu -> EluBackward0, leaky_relu -> LeakyReluBackward0; relu6 and selu
+// are hardtanh and elu to torch.
+std::string grad_fn_name(std::string_view functional_name, const char* suffix) {
+  if (functional_name == "relu6") return std::string("Hardtanh") + suffix;
+  if (functional_name == "selu") return std::string("Elu") + suffix;
+  if (functional_name == "logsigmoid") return std::string("LogSigmoid") + suffix;
   std::string out;
-  for_each_option(options, [&](const char* name, const auto& value, OptionStyle style) {
-    std::string part;
-    switch (style) {
-      case OptionStyle::kNamed: part = std::string(name) + "=" + option_repr(value); break;
-      case OptionStyle::kPositional: part = option_repr(value); break;
-      case OptionStyle::kIfTrue:
-        if (option_repr(value) == "True") part = std::string(name) + "=True";
-        break;
-      case OptionStyle::kHidden: break;
+  bool upper = true;
+  for (char c : functional_name) {
+    if (c == '_') {
+      upper = true;
+      continue;
     }
-    if (part.empty()) return;
-    if (!out.empty()) out += ", ";
-    out += part;
-  });
+    out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+    upper = false;
+  }
+  return out + suffix;
+}
+
+// Forward with autograd: the node keeps the input and differentiates with NAME_backward. An
+// in-place call on a tensor in the graph computes out of place, writes the result into the
+// input and moves the input's history onto it, so the saved input is never overwritten.
+template <class Options>
+Tensor apply_forward(const ActivationOps<Options>& ops, const Tensor& input, const Options& options,
+                     bool inplace) {
+  const kernels::Params params = kernel_params(options);
+  if (!autograd::needs_grad({input})) {
+    return autograd::without_grad(
+        [&] { return forward_op(ops.kernel, ops.name, input, params, inplace); });
+  }
+  if (inplace) {
+    autograd::check_inplace(input, ops.name);
+    const Tensor result = apply_forward(ops, input.clone(), options, false);
+    Tensor self = input;
+    {
+      autograd::NoGradGuard guard;
+      self.copy_(result);
+    }
+    autograd::rebase_history(self, result);
+    return input;
+  }
+  Tensor out = autograd::without_grad(
+      [&] { return forward_op(ops.kernel, ops.name, input, params, false); });
+  autograd::record(
+      grad_fn_name(ops.name, "Backward0").c_str(), out, {input},
+      [saved = autograd::SavedTensor(input), options, backward = ops.backward](const Tensor& g) {
+        return std::vector<Tensor>{backward(g, saved.unpack(), options)};
+      });
   return out;
 }
 
+// NAME_backward with autograd, for double backward: d/dg = f'(x), d/dx = g f''(x).
 template <class Options>
-std::vector<OptionInfo> option_infos() {
-  std::vector<OptionInfo> infos;
-  for_each_option(Options{}, [&](const char* name, const auto& value, OptionStyle) {
-    using T = std::remove_cvref_t<decltype(value)>;
-    infos.push_back({name, option_type<T>(), option_repr(value)});
-  });
-  return infos;
+Tensor apply_backward(const ActivationOps<Options>& ops, const Tensor& grad_output,
+                      const Tensor& input, const Options& options) {
+  const std::string op_name = std::string(ops.name) + "_backward";
+  return autograd::differentiable(
+      grad_fn_name(ops.name, "BackwardBackward0").c_str(), {grad_output, input},
+      [&] {
+        return backward_op(ops.kernel, op_name.c_str(), grad_output, input, kernel_params(options));
+      },
+      [saved_g = autograd::SavedTensor(grad_output), saved_x = autograd::SavedTensor(input),
+       options, ops](const Tensor& gg) -> std::vector<Tensor> {
+        const Tensor g = saved_g.unpack(), x = saved_x.unpack();
+        return {ops.backward(gg, x, options), gg * g * ops.second_derivative(x, options)};
+      });
 }
-
 }  // namespace
 
 std::string python_repr(const Scalar& value) {
@@ -209,7 +259,8 @@ std::string python_repr(const Scalar& value) {
   // Shortest round-trip digits, laid out as Python's float repr: positional for decimal
   // exponents in [-4, 16), scientific (1e-05, 1e+16) otherwise.
   std::array<char, 64> buffer;
-  auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), v, std::chars_format::scientific);
+  auto [end, ec] =
+      std::to_chars(buffer.data(), buffer.data() + buffer.size(), v, std::chars_format::scientific);
   std::string sci(buffer.data(), end);
   const auto e_pos = sci.find('e');
   const int exponent = std::stoi(sci.substr(e_pos + 1));
@@ -230,44 +281,56 @@ std::string python_repr(const Scalar& value) {
     out = digits.substr(0, 1);
     if (digits.size() > 1) out += "." + digits.substr(1);
     char exp_text[16];
-    std::snprintf(exp_text, sizeof exp_text, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
+    std::snprintf(exp_text, sizeof exp_text, "e%c%02d", exponent < 0 ? '-' : '+',
+                  std::abs(exponent));
     out += exp_text;
   }
   return negative ? "-" + out : out;
 }
 
-std::ostream& operator<<(std::ostream& out, const Module& module) { return out << module.repr(); }
-
 namespace functional {
-#define ACTIV_FUNCTIONAL_DEFINITIONS(Name, functional, OPTIONS)                                               \
-  Tensor functional(const Tensor& input, const Name##Options& options) {                                      \
-    validate(options, #functional);                                                                           \
-    return forward_op(kernels::Activation::Name, #functional, input, kernel_params(options),                  \
-                      wants_inplace(options));                                                                \
-  }                                                                                                           \
-  Tensor& functional##_(Tensor& input, const Name##Options& options) {                                        \
-    validate(options, #functional "_");                                                                       \
-    forward_op(kernels::Activation::Name, #functional "_", input, kernel_params(options), true);              \
-    return input;                                                                                             \
-  }                                                                                                           \
-  Tensor functional##_backward(const Tensor& grad_output, const Tensor& input, const Name##Options& options) { \
-    validate(options, #functional "_backward");                                                               \
-    return backward_op(kernels::Activation::Name, #functional "_backward", grad_output, input,               \
-                       kernel_params(options));                                                               \
-  }                                                                                                           \
-  Tensor functional##_second_derivative(const Tensor& input, const Name##Options& options) {                  \
-    validate(options, #functional "_second_derivative");                                                      \
-    return second_derivative_op(kernels::Activation::Name, #functional "_second_derivative", input,           \
-                                kernel_params(options));                                                      \
+#define ACTIV_FUNCTIONAL_DEFINITIONS(Name, functional, OPTIONS)                                \
+  namespace {                                                                                  \
+  ActivationOps<Name##Options> functional##_ops() {                                            \
+    return {kernels::Activation::Name, #functional, &functional##_backward,                    \
+            &functional##_second_derivative};                                                  \
+  }                                                                                            \
+  }                                                                                            \
+  Tensor functional(const Tensor& input, const Name##Options& options) {                       \
+    validate(options, #functional);                                                            \
+    return apply_forward(functional##_ops(), input, options, wants_inplace(options));          \
+  }                                                                                            \
+  Tensor& functional##_(Tensor& input, const Name##Options& options) {                         \
+    validate(options, #functional "_");                                                        \
+    apply_forward(functional##_ops(), input, options, true);                                   \
+    return input;                                                                              \
+  }                                                                                            \
+  Tensor functional##_backward(const Tensor& grad_output, const Tensor& input,                 \
+                               const Name##Options& options) {                                 \
+    validate(options, #functional "_backward");                                                \
+    return apply_backward(functional##_ops(), grad_output, input, options);                    \
+  }                                                                                            \
+  Tensor functional##_second_derivative(const Tensor& input, const Name##Options& options) {   \
+    validate(options, #functional "_second_derivative");                                       \
+    return autograd::without_grad([&] {                                                        \
+      return second_derivative_op(kernels::Activation::Name, #functional "_second_derivative", \
+                                  input, kernel_params(options));                              \
+    });                                                                                        \
   }
 ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_FUNCTIONAL_DEFINITIONS, ACTIV_IGNORE_OPTION)
 #undef ACTIV_FUNCTIONAL_DEFINITIONS
 }  // namespace functional
 
-#define ACTIV_MODULE_DEFINITIONS(Name, functional_name, OPTIONS)                               \
-  Name::Name(Name##Options options) : options_(std::move(options)) { validate_module(options_); } \
-  Tensor Name::forward(const Tensor& input) const { return functional::functional_name(input, options_); } \
-  std::string Name::extra_repr() const { return extra_repr_of(options_); }
+#define ACTIV_MODULE_DEFINITIONS(Name, functional_name, OPTIONS)     \
+  Name::Name(Name##Options options) : options_(std::move(options)) { \
+    validate_module(options_);                                       \
+  }                                                                  \
+  Tensor Name::forward(const Tensor& input) const {                  \
+    return functional::functional_name(input, options_);             \
+  }                                                                  \
+  std::string Name::extra_repr() const {                             \
+    return extra_repr_of(options_);                                  \
+  }
 
 namespace {
 // Checks torch's module constructors make beyond the functional ones.
@@ -276,8 +339,8 @@ void validate_module(const Options&) {}
 
 void validate_module(const HardtanhOptions& options) {
   if (!(options.max_val.to_double() > options.min_val.to_double())) {
-    throw ValueError("Hardtanh: max_val must be greater than min_val, got min_val=" + python_repr(options.min_val) +
-                     ", max_val=" + python_repr(options.max_val));
+    throw ValueError("Hardtanh: max_val must be greater than min_val, got min_val=" +
+                     python_repr(options.min_val) + ", max_val=" + python_repr(options.max_val));
   }
 }
 }  // namespace
@@ -287,7 +350,12 @@ ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_MODULE_DEFINITIONS, ACTIV_IGNORE_OPTION)
 
 const std::vector<ActivationInfo>& elementwise_activations() {
 #define ACTIV_CATALOGUE_ENTRY(Name, functional, OPTIONS) \
-  ActivationInfo{#Name, #functional, option_infos<Name##Options>(), kernels::Activation::Name},
+  ActivationInfo{#Name,                                  \
+                 #functional,                            \
+                 option_infos<Name##Options>(),          \
+                 kernels::Activation::Name,              \
+                 ActivationKind::kElementwise,           \
+                 {}},
   static const std::vector<ActivationInfo> catalogue = {
       ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_CATALOGUE_ENTRY, ACTIV_IGNORE_OPTION)};
 #undef ACTIV_CATALOGUE_ENTRY

@@ -5,6 +5,7 @@
 #include <random>
 #include <string>
 
+#include "activ/autograd.h"
 #include "activ/tensor.h"
 
 namespace activ {
@@ -12,9 +13,12 @@ namespace {
 
 Dtype scalar_default_dtype(const Scalar& value) {
   switch (value.kind()) {
-    case Dtype::Bool: return Dtype::Bool;
-    case Dtype::Int64: return Dtype::Int64;
-    default: return Dtype::Float32;
+    case Dtype::Bool:
+      return Dtype::Bool;
+    case Dtype::Int64:
+      return Dtype::Int64;
+    default:
+      return Dtype::Float32;
   }
 }
 
@@ -37,7 +41,8 @@ Generator& generator() {
 template <class T>
 T uniform01(std::mt19937_64& engine) {
   if constexpr (std::is_same_v<T, float>) {
-    return static_cast<float>(engine() >> 40) * 0x1.0p-24f;  // 24 random bits: every float in [0, 1) grid
+    return static_cast<float>(engine() >> 40) *
+           0x1.0p-24f;  // 24 random bits: every float in [0, 1) grid
   } else {
     return static_cast<double>(engine() >> 11) * 0x1.0p-53;
   }
@@ -46,7 +51,8 @@ T uniform01(std::mt19937_64& engine) {
 template <class Fill>
 Tensor random_tensor(const Shape& shape, Dtype dtype, const char* op, Fill fill) {
   if (!is_floating_point(dtype)) {
-    throw TypeError(std::string(op) + ": expected a floating point dtype, got " + std::string(name(dtype)));
+    throw TypeError(std::string(op) + ": expected a floating point dtype, got " +
+                    std::string(name(dtype)));
   }
   Tensor out = empty(shape, dtype);
   auto& gen = generator();
@@ -60,9 +66,11 @@ Tensor random_tensor(const Shape& shape, Dtype dtype, const char* op, Fill fill)
 void infer_nested_shape(const NestedList& list, std::size_t depth, Shape& shape, int& category) {
   if (list.is_leaf()) {
     if (depth != shape.size()) {
-      throw ValueError("tensor: expected a sequence at dim " + std::to_string(depth) + ", got a number");
+      throw ValueError("tensor: expected a sequence at dim " + std::to_string(depth) +
+                       ", got a number");
     }
-    const int c = list.scalar().kind() == Dtype::Bool ? 0 : (list.scalar().kind() == Dtype::Int64 ? 1 : 2);
+    const int c =
+        list.scalar().kind() == Dtype::Bool ? 0 : (list.scalar().kind() == Dtype::Int64 ? 1 : 2);
     category = std::max(category, c);
     return;
   }
@@ -70,14 +78,16 @@ void infer_nested_shape(const NestedList& list, std::size_t depth, Shape& shape,
   if (depth == shape.size()) {
     // The first numbers end the first descent, which fixes the depth: {1, {2, 3}} is ragged.
     if (category >= 0) {
-      throw ValueError("tensor: expected a number at dim " + std::to_string(depth - 1) + ", got a sequence");
+      throw ValueError("tensor: expected a number at dim " + std::to_string(depth - 1) +
+                       ", got a sequence");
     }
-    if (depth >= static_cast<std::size_t>(kMaxDims)) throw ShapeError("tensor: a tensor has at most 8 dims");
+    if (depth >= static_cast<std::size_t>(kMaxDims))
+      throw ShapeError("tensor: a tensor has at most 8 dims");
     shape.push_back(n);
   } else if (depth > shape.size() || shape[depth] != n) {
     throw ValueError("tensor: expected sequence of length " +
-                     (depth < shape.size() ? std::to_string(shape[depth]) : std::string("0")) + " at dim " +
-                     std::to_string(depth) + " (got " + std::to_string(n) + ")");
+                     (depth < shape.size() ? std::to_string(shape[depth]) : std::string("0")) +
+                     " at dim " + std::to_string(depth) + " (got " + std::to_string(n) + ")");
   }
   for (const auto& item : list.items()) infer_nested_shape(item, depth + 1, shape, category);
 }
@@ -93,8 +103,12 @@ void flatten_nested(const NestedList& list, T*& out) {
 
 }  // namespace
 
-Tensor zeros(const Shape& shape, Dtype dtype) { return empty(shape, dtype).fill_(0); }
-Tensor ones(const Shape& shape, Dtype dtype) { return empty(shape, dtype).fill_(1); }
+Tensor zeros(const Shape& shape, Dtype dtype) {
+  return empty(shape, dtype).fill_(0);
+}
+Tensor ones(const Shape& shape, Dtype dtype) {
+  return empty(shape, dtype).fill_(1);
+}
 
 Tensor full(const Shape& shape, Scalar value, std::optional<Dtype> dtype) {
   return empty(shape, dtype.value_or(scalar_default_dtype(value))).fill_(value);
@@ -125,20 +139,27 @@ Tensor randn_like(const Tensor& like, std::optional<Dtype> dtype) {
   return randn(like.sizes(), dtype.value_or(like.dtype()));
 }
 
-Tensor arange(Scalar end, std::optional<Dtype> dtype) { return arange(0, end, 1, dtype); }
+Tensor arange(Scalar end, std::optional<Dtype> dtype) {
+  return arange(0, end, 1, dtype);
+}
 
 Tensor arange(Scalar start, Scalar end, Scalar step, std::optional<Dtype> dtype) {
-  const bool integral = !start.is_floating_point() && !end.is_floating_point() && !step.is_floating_point();
+  const bool integral =
+      !start.is_floating_point() && !end.is_floating_point() && !step.is_floating_point();
   const Dtype out_dtype = dtype.value_or(integral ? Dtype::Int64 : Dtype::Float32);
   const double lo = start.to_double(), hi = end.to_double(), delta = step.to_double();
-  if (!std::isfinite(lo) || !std::isfinite(hi)) throw ValueError("arange: unsupported range: " + std::to_string(lo) + " -> " + std::to_string(hi));
-  if (delta == 0 || !std::isfinite(delta)) throw ValueError("arange: step must be nonzero and finite");
+  if (!std::isfinite(lo) || !std::isfinite(hi))
+    throw ValueError("arange: unsupported range: " + std::to_string(lo) + " -> " +
+                     std::to_string(hi));
+  if (delta == 0 || !std::isfinite(delta))
+    throw ValueError("arange: step must be nonzero and finite");
   if ((delta > 0 && hi < lo) || (delta < 0 && hi > lo)) {
     throw ValueError("arange: upper bound and larger bound inconsistent with step sign");
   }
   const double count = std::ceil((hi - lo) / delta);
   if (count > static_cast<double>(std::numeric_limits<std::int64_t>::max() / 8)) {
-    throw OutOfMemoryError("arange: " + std::to_string(count) + " elements are more than can be allocated");
+    throw OutOfMemoryError("arange: " + std::to_string(count) +
+                           " elements are more than can be allocated");
   }
   const auto n = static_cast<std::int64_t>(count);
   Tensor out = empty({n}, out_dtype);
@@ -156,7 +177,9 @@ Tensor arange(Scalar start, Scalar end, Scalar step, std::optional<Dtype> dtype)
 }
 
 Tensor linspace(double start, double end, std::int64_t steps, Dtype dtype) {
-  if (steps < 0) throw ValueError("linspace: number of steps must be non-negative, got " + std::to_string(steps));
+  if (steps < 0)
+    throw ValueError("linspace: number of steps must be non-negative, got " +
+                     std::to_string(steps));
   Tensor out = empty({steps}, dtype);
   visit_dtype(dtype, [&]<class T>() {
     T* p = out.data_ptr<T>();
@@ -172,34 +195,38 @@ Tensor linspace(double start, double end, std::int64_t steps, Dtype dtype) {
       }
     } else {
       const double step = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0.0;
-      for (std::int64_t i = 0; i < steps; ++i) p[i] = static_cast<T>(start + step * static_cast<double>(i));
+      for (std::int64_t i = 0; i < steps; ++i)
+        p[i] = static_cast<T>(start + step * static_cast<double>(i));
     }
   });
   return out;
 }
 
 Tensor rand(const Shape& shape, Dtype dtype) {
-  return random_tensor(shape, dtype, "rand", []<class T>(T* p, std::int64_t n, std::mt19937_64& engine) {
-    for (std::int64_t i = 0; i < n; ++i) p[i] = uniform01<T>(engine);
-  });
+  return random_tensor(shape, dtype, "rand",
+                       []<class T>(T* p, std::int64_t n, std::mt19937_64& engine) {
+                         for (std::int64_t i = 0; i < n; ++i) p[i] = uniform01<T>(engine);
+                       });
 }
 
 Tensor randn(const Shape& shape, Dtype dtype) {
-  return random_tensor(shape, dtype, "randn", []<class T>(T* p, std::int64_t n, std::mt19937_64& engine) {
-    // Box-Muller: two uniforms give two independent standard normals.
-    for (std::int64_t i = 0; i < n; i += 2) {
-      const double u1 = 1.0 - uniform01<double>(engine);  // (0, 1]: log is finite
-      const double u2 = uniform01<double>(engine);
-      const double radius = std::sqrt(-2.0 * std::log(u1));
-      p[i] = static_cast<T>(radius * std::cos(2.0 * M_PI * u2));
-      if (i + 1 < n) p[i + 1] = static_cast<T>(radius * std::sin(2.0 * M_PI * u2));
-    }
-  });
+  return random_tensor(
+      shape, dtype, "randn", []<class T>(T* p, std::int64_t n, std::mt19937_64& engine) {
+        // Box-Muller: two uniforms give two independent standard normals.
+        for (std::int64_t i = 0; i < n; i += 2) {
+          const double u1 = 1.0 - uniform01<double>(engine);  // (0, 1]: log is finite
+          const double u2 = uniform01<double>(engine);
+          const double radius = std::sqrt(-2.0 * std::log(u1));
+          p[i] = static_cast<T>(radius * std::cos(2.0 * M_PI * u2));
+          if (i + 1 < n) p[i + 1] = static_cast<T>(radius * std::sin(2.0 * M_PI * u2));
+        }
+      });
 }
 
 Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, Dtype dtype) {
   if (high <= low) {
-    throw ValueError("randint: expected low < high, got low=" + std::to_string(low) + ", high=" + std::to_string(high));
+    throw ValueError("randint: expected low < high, got low=" + std::to_string(low) +
+                     ", high=" + std::to_string(high));
   }
   Tensor values = empty(shape, Dtype::Int64);
   {
@@ -225,7 +252,9 @@ Tensor tensor(const NestedList& values, std::optional<Dtype> dtype) {
   std::int64_t n = 1;
   for (auto s : shape) n *= s;
   // An empty list is float32, as torch.tensor([]) is.
-  const Dtype inferred = n == 0 ? Dtype::Float32 : (category == 0 ? Dtype::Bool : (category == 1 ? Dtype::Int64 : Dtype::Float32));
+  const Dtype inferred =
+      n == 0 ? Dtype::Float32
+             : (category == 0 ? Dtype::Bool : (category == 1 ? Dtype::Int64 : Dtype::Float32));
   const Dtype out_dtype = dtype.value_or(inferred);
   Tensor out = empty(shape, out_dtype);
   visit_dtype(out_dtype, [&]<class T>() {
@@ -261,7 +290,8 @@ Tensor from_vector(const std::vector<bool>& values, const Shape& shape) {
 
 // --- joining -------------------------------------------------------------------------------
 
-Tensor cat(const std::vector<Tensor>& tensors, std::int64_t dim) {
+namespace {
+Tensor cat_values(const std::vector<Tensor>& tensors, std::int64_t dim) {
   if (tensors.empty()) throw ValueError("cat: expected a non-empty list of tensors");
   // torch skips legacy 1-D empty tensors of shape [0] when the others have more dims.
   const Tensor* reference = nullptr;
@@ -274,7 +304,8 @@ Tensor cat(const std::vector<Tensor>& tensors, std::int64_t dim) {
     if (!reference && !(t.dim() == 1 && t.sizes()[0] == 0)) reference = &t;
   }
   if (!reference) reference = &tensors.front();
-  if (reference->dim() == 0) throw ShapeError("cat: zero-dimensional tensor cannot be concatenated");
+  if (reference->dim() == 0)
+    throw ShapeError("cat: zero-dimensional tensor cannot be concatenated");
   const std::int64_t d = wrap_dim(dim, reference->dim(), "cat");
   Shape out_shape = reference->sizes();
   out_shape[d] = 0;
@@ -282,14 +313,17 @@ Tensor cat(const std::vector<Tensor>& tensors, std::int64_t dim) {
     const Tensor& t = tensors[i];
     if (t.dim() == 1 && t.sizes()[0] == 0 && reference->dim() != 1) continue;
     if (t.dim() != reference->dim()) {
-      throw ShapeError("cat: tensors must have same number of dimensions: got " + std::to_string(reference->dim()) +
-                       " and " + std::to_string(t.dim()) + " (tensor number " + std::to_string(i) + ")");
+      throw ShapeError("cat: tensors must have same number of dimensions: got " +
+                       std::to_string(reference->dim()) + " and " + std::to_string(t.dim()) +
+                       " (tensor number " + std::to_string(i) + ")");
     }
     for (std::int64_t k = 0; k < t.dim(); ++k) {
       if (k != d && t.sizes()[k] != reference->sizes()[k]) {
-        throw ShapeError("cat: sizes of tensors must match except in dimension " + std::to_string(d) +
-                         ". Expected size " + std::to_string(reference->sizes()[k]) + " but got size " +
-                         std::to_string(t.sizes()[k]) + " for tensor number " + std::to_string(i) + " in the list");
+        throw ShapeError("cat: sizes of tensors must match except in dimension " +
+                         std::to_string(d) + ". Expected size " +
+                         std::to_string(reference->sizes()[k]) + " but got size " +
+                         std::to_string(t.sizes()[k]) + " for tensor number " + std::to_string(i) +
+                         " in the list");
       }
     }
     out_shape[d] += t.sizes()[d];
@@ -303,27 +337,68 @@ Tensor cat(const std::vector<Tensor>& tensors, std::int64_t dim) {
   }
   return out;
 }
+}  // namespace
+
+Tensor cat(const std::vector<Tensor>& tensors, std::int64_t dim) {
+  Tensor out = autograd::without_grad([&] { return cat_values(tensors, dim); });
+  bool needs_grad = false;
+  for (const auto& t : tensors) needs_grad = needs_grad || autograd::needs_grad({t});
+  if (!needs_grad) return out;
+  std::vector<Shape> shapes;
+  for (const auto& t : tensors) shapes.push_back(t.sizes());
+  const std::int64_t d = wrap_dim(dim, out.dim(), "cat");
+  autograd::record("CatBackward0", out, tensors, [shapes, d](const Tensor& g) {
+    std::vector<Tensor> grads;
+    std::int64_t offset = 0;
+    for (const auto& shape : shapes) {
+      const bool legacy_empty =
+          shape.size() == 1 && shape[0] == 0 && g.dim() != 1;  // skipped by cat
+      if (legacy_empty) {
+        grads.push_back(zeros(shape, g.dtype()));
+        continue;
+      }
+      grads.push_back(g.narrow(d, offset, shape[d]));
+      offset += shape[d];
+    }
+    return grads;
+  });
+  return out;
+}
 
 Tensor stack(const std::vector<Tensor>& tensors, std::int64_t dim) {
   if (tensors.empty()) throw ValueError("stack: expected a non-empty list of tensors");
   for (std::size_t i = 0; i < tensors.size(); ++i) {
     if (!tensors[i].defined()) throw ValueError("stack: got an undefined tensor");
     if (tensors[i].sizes() != tensors[0].sizes()) {
-      throw ShapeError("stack: expects each tensor to be equal size, but got " + shape_str(tensors[0].sizes()) +
-                       " at entry 0 and " + shape_str(tensors[i].sizes()) + " at entry " + std::to_string(i));
+      throw ShapeError("stack: expects each tensor to be equal size, but got " +
+                       shape_str(tensors[0].sizes()) + " at entry 0 and " +
+                       shape_str(tensors[i].sizes()) + " at entry " + std::to_string(i));
     }
   }
   const std::int64_t d = wrap_dim(dim, tensors[0].dim() + 1, "stack");
-  std::vector<Tensor> expanded;
-  expanded.reserve(tensors.size());
-  for (const auto& t : tensors) expanded.push_back(t.unsqueeze(d));
-  return cat(expanded, d);
+  Tensor out = autograd::without_grad([&] {
+    std::vector<Tensor> expanded;
+    expanded.reserve(tensors.size());
+    for (const auto& t : tensors) expanded.push_back(t.unsqueeze(d));
+    return cat(expanded, d);
+  });
+  bool needs_grad = false;
+  for (const auto& t : tensors) needs_grad = needs_grad || autograd::needs_grad({t});
+  if (!needs_grad) return out;
+  autograd::record("StackBackward0", out, tensors, [count = tensors.size(), d](const Tensor& g) {
+    std::vector<Tensor> grads;
+    for (std::size_t i = 0; i < count; ++i)
+      grads.push_back(g.select(d, static_cast<std::int64_t>(i)));
+    return grads;
+  });
+  return out;
 }
 
 // --- whole-tensor comparison ---------------------------------------------------------------
 
 bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
-  if (!a.defined() || !b.defined()) throw ValueError("allclose: an argument is an undefined tensor");
+  if (!a.defined() || !b.defined())
+    throw ValueError("allclose: an argument is an undefined tensor");
   const Shape shape = broadcast_shapes(a.sizes(), b.sizes(), "allclose");
   const std::vector<double> x = a.expand(shape).to_vector<double>();
   const std::vector<double> y = b.expand(shape).to_vector<double>();

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <string>
 
+#include "activ/autograd.h"
 #include "activ/parallel.h"
 #include "activ/tensor.h"
 
@@ -11,12 +12,14 @@ namespace activ {
 namespace {
 
 void check_operands(const Tensor& a, const Tensor& b, const char* op) {
-  if (!a.defined() || !b.defined()) throw ValueError(std::string(op) + ": an argument is an undefined tensor");
+  if (!a.defined() || !b.defined())
+    throw ValueError(std::string(op) + ": an argument is an undefined tensor");
   if (a.dtype() != b.dtype()) {
     throw TypeError(std::string(op) + ": expected both tensors to have the same dtype, got " +
                     std::string(name(a.dtype())) + " and " + std::string(name(b.dtype())));
   }
-  if (a.dtype() == Dtype::Bool) throw TypeError(std::string(op) + ": not implemented for bool tensors");
+  if (a.dtype() == Dtype::Bool)
+    throw TypeError(std::string(op) + ": not implemented for bool tensors");
 }
 
 // A matrix as BLAS takes it: row-major with leading dimension ld, possibly transposed.
@@ -61,7 +64,8 @@ void gemm(const Tensor& a, const Tensor& b, Tensor& out) {
       std::int64_t* o = out.data_ptr<std::int64_t>();
       const std::int64_t* pa = a.data_ptr<std::int64_t>();
       const std::int64_t* pb = b.data_ptr<std::int64_t>();
-      const std::int64_t sa0 = a.strides()[0], sa1 = a.strides()[1], sb0 = b.strides()[0], sb1 = b.strides()[1];
+      const std::int64_t sa0 = a.strides()[0], sa1 = a.strides()[1], sb0 = b.strides()[0],
+                         sb1 = b.strides()[1];
       parallel_for(0, n, std::max<std::int64_t>(1, 4096 / std::max<std::int64_t>(k * p, 1)),
                    [&](std::int64_t lo, std::int64_t hi) {
                      for (std::int64_t i = lo; i < hi; ++i) {
@@ -79,33 +83,51 @@ void gemm(const Tensor& a, const Tensor& b, Tensor& out) {
   }
 }
 
-std::string mat_str(const Tensor& m) { return std::to_string(m.sizes()[0]) + "x" + std::to_string(m.sizes()[1]); }
+std::string mat_str(const Tensor& m) {
+  return std::to_string(m.sizes()[0]) + "x" + std::to_string(m.sizes()[1]);
+}
 
 }  // namespace
 
-Tensor mm(const Tensor& a, const Tensor& b) {
+namespace {
+Tensor mm_values(const Tensor& a, const Tensor& b) {
   check_operands(a, b, "mm");
   if (a.dim() != 2 || b.dim() != 2) {
     throw ShapeError("mm: expected 2-D tensors, got " + std::to_string(a.dim()) + "-D and " +
                      std::to_string(b.dim()) + "-D");
   }
   if (a.sizes()[1] != b.sizes()[0]) {
-    throw ShapeError("mm: mat1 and mat2 shapes cannot be multiplied (" + mat_str(a) + " and " + mat_str(b) + ")");
+    throw ShapeError("mm: mat1 and mat2 shapes cannot be multiplied (" + mat_str(a) + " and " +
+                     mat_str(b) + ")");
   }
   Tensor out = empty({a.sizes()[0], b.sizes()[1]}, a.dtype());
   gemm(a, b, out);
   return out;
 }
+}  // namespace
 
-Tensor bmm(const Tensor& a, const Tensor& b) {
+Tensor mm(const Tensor& a, const Tensor& b) {
+  return autograd::differentiable(
+      "MmBackward0", {a, b}, [&] { return mm_values(a, b); },
+      [sa = autograd::SavedTensor(a),
+       sb = autograd::SavedTensor(b)](const Tensor& g) -> std::vector<Tensor> {
+        const Tensor x = sa.unpack(), y = sb.unpack();
+        return {x.requires_grad() ? mm(g, y.t()) : Tensor(),
+                y.requires_grad() ? mm(x.t(), g) : Tensor()};
+      });
+}
+
+namespace {
+Tensor bmm_values(const Tensor& a, const Tensor& b) {
   check_operands(a, b, "bmm");
   if (a.dim() != 3 || b.dim() != 3) {
     throw ShapeError("bmm: expected 3-D tensors, got " + std::to_string(a.dim()) + "-D and " +
                      std::to_string(b.dim()) + "-D");
   }
   if (a.sizes()[0] != b.sizes()[0] || a.sizes()[2] != b.sizes()[1]) {
-    throw ShapeError("bmm: batch1 " + shape_str(a.sizes()) + " and batch2 " + shape_str(b.sizes()) +
-                     " cannot be multiplied: expected equal batch sizes and batch1.size(2) == batch2.size(1)");
+    throw ShapeError(
+        "bmm: batch1 " + shape_str(a.sizes()) + " and batch2 " + shape_str(b.sizes()) +
+        " cannot be multiplied: expected equal batch sizes and batch1.size(2) == batch2.size(1)");
   }
   const std::int64_t batch = a.sizes()[0];
   Tensor out = empty({batch, a.sizes()[1], b.sizes()[2]}, a.dtype());
@@ -115,19 +137,32 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
   }
   return out;
 }
+}  // namespace
+
+Tensor bmm(const Tensor& a, const Tensor& b) {
+  return autograd::differentiable(
+      "BmmBackward0", {a, b}, [&] { return bmm_values(a, b); },
+      [sa = autograd::SavedTensor(a),
+       sb = autograd::SavedTensor(b)](const Tensor& g) -> std::vector<Tensor> {
+        const Tensor x = sa.unpack(), y = sb.unpack();
+        return {x.requires_grad() ? bmm(g, y.transpose(1, 2)) : Tensor(),
+                y.requires_grad() ? bmm(x.transpose(1, 2), g) : Tensor()};
+      });
+}
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
   check_operands(a, b, "matmul");
   if (a.dim() == 0 || b.dim() == 0) {
-    throw ShapeError("matmul: both arguments need to be at least 1D, but they are " + std::to_string(a.dim()) +
-                     "D and " + std::to_string(b.dim()) + "D");
+    throw ShapeError("matmul: both arguments need to be at least 1D, but they are " +
+                     std::to_string(a.dim()) + "D and " + std::to_string(b.dim()) + "D");
   }
   if (a.dim() == 1 && b.dim() == 1) {
     if (a.sizes()[0] != b.sizes()[0]) {
-      throw ShapeError("matmul: inconsistent tensor size, expected tensor [" + std::to_string(a.sizes()[0]) +
-                       "] and src [" + std::to_string(b.sizes()[0]) +
-                       "] to have the same number of elements, but got " + std::to_string(a.sizes()[0]) +
-                       " and " + std::to_string(b.sizes()[0]) + " elements respectively");
+      throw ShapeError("matmul: inconsistent tensor size, expected tensor [" +
+                       std::to_string(a.sizes()[0]) + "] and src [" + std::to_string(b.sizes()[0]) +
+                       "] to have the same number of elements, but got " +
+                       std::to_string(a.sizes()[0]) + " and " + std::to_string(b.sizes()[0]) +
+                       " elements respectively");
     }
     return mm(a.unsqueeze(0), b.unsqueeze(1)).reshape({});
   }
@@ -150,8 +185,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   const std::int64_t k2 = b3.sizes()[b3.dim() - 2], p = b3.sizes()[b3.dim() - 1];
   if (k != k2) {
     throw ShapeError("matmul: shapes " + shape_str(a.sizes()) + " and " + shape_str(b.sizes()) +
-                     " cannot be multiplied (" + std::to_string(n) + "x" + std::to_string(k) + " and " +
-                     std::to_string(k2) + "x" + std::to_string(p) + ")");
+                     " cannot be multiplied (" + std::to_string(n) + "x" + std::to_string(k) +
+                     " and " + std::to_string(k2) + "x" + std::to_string(p) + ")");
   }
   const Shape batch_a(a3.sizes().begin(), a3.sizes().end() - 2);
   const Shape batch_b(b3.sizes().begin(), b3.sizes().end() - 2);
@@ -169,6 +204,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   return bmm(a_batched, b_batched).view(out_shape);
 }
 
-Tensor Tensor::matmul(const Tensor& other) const { return activ::matmul(*this, other); }
+Tensor Tensor::matmul(const Tensor& other) const {
+  return activ::matmul(*this, other);
+}
 
 }  // namespace activ

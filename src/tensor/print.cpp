@@ -4,6 +4,8 @@
 // above the element threshold.
 #include "tensor/print.h"
 
+#include "activ/autograd.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -295,7 +297,15 @@ std::string format_tensor(const Tensor& tensor, const std::vector<std::string>& 
 }  // namespace detail
 
 std::string Tensor::repr() const {
-  return detail::format_tensor(*this);
+  // torch shows autograd state last: grad_fn for results of recorded ops, requires_grad for
+  // leaves that require grad.
+  std::vector<std::string> suffixes;
+  if (const auto node = grad_fn()) {
+    suffixes.push_back("grad_fn=<" + node->name() + ">");
+  } else if (requires_grad()) {
+    suffixes.push_back("requires_grad=True");
+  }
+  return detail::format_tensor(*this, suffixes);
 }
 
 void set_printoptions(const PrintOptions& options) {

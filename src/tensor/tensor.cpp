@@ -7,6 +7,7 @@
 #include <numeric>
 #include <sstream>
 
+#include "activ/autograd.h"
 #include "tensor/loops.h"
 
 namespace activ {
@@ -15,14 +16,16 @@ namespace activ {
 
 Storage::Storage(std::size_t nbytes) : nbytes_(nbytes) {
   if (nbytes == 0) nbytes = 1;  // a valid, unique pointer even for empty tensors
-  data_ = static_cast<std::byte*>(::operator new(nbytes, std::align_val_t{64}, std::nothrow));
+  data_ = static_cast<std::byte*>(::operator new (nbytes, std::align_val_t{64}, std::nothrow));
   if (data_ == nullptr) {
     throw OutOfMemoryError("allocation of " + std::to_string(nbytes) +
                            " bytes failed: not enough memory");
   }
 }
 
-Storage::~Storage() { ::operator delete(data_, std::align_val_t{64}); }
+Storage::~Storage() {
+  ::operator delete (data_, std::align_val_t{64});
+}
 
 // --- shape helpers -------------------------------------------------------------------------
 
@@ -148,21 +151,21 @@ Shape infer_shape(const Shape& shape, std::int64_t numel, const char* op) {
       throw ShapeError(std::string(op) + ": invalid shape dimension " + std::to_string(shape[i]));
     } else {
       if (shape[i] != 0 && product > std::numeric_limits<std::int64_t>::max() / shape[i]) {
-        throw ShapeError(std::string(op) + ": shape " + shape_str(shape) + " is invalid for input of size " +
-                         std::to_string(numel));
+        throw ShapeError(std::string(op) + ": shape " + shape_str(shape) +
+                         " is invalid for input of size " + std::to_string(numel));
       }
       product *= shape[i];
     }
   }
   if (infer) {
     if (product == 0 || numel % product != 0) {
-      throw ShapeError(std::string(op) + ": shape " + shape_str(shape) + " is invalid for input of size " +
-                       std::to_string(numel));
+      throw ShapeError(std::string(op) + ": shape " + shape_str(shape) +
+                       " is invalid for input of size " + std::to_string(numel));
     }
     out[*infer] = numel / product;
   } else if (product != numel) {
-    throw ShapeError(std::string(op) + ": shape " + shape_str(shape) + " is invalid for input of size " +
-                     std::to_string(numel));
+    throw ShapeError(std::string(op) + ": shape " + shape_str(shape) +
+                     " is invalid for input of size " + std::to_string(numel));
   }
   checked_numel(out, op);
   return out;
@@ -172,38 +175,45 @@ Shape infer_shape(const Shape& shape, std::int64_t numel, const char* op) {
 
 // --- tensor --------------------------------------------------------------------------------
 
-Tensor::Tensor(std::shared_ptr<Storage> storage, std::int64_t storage_offset, Shape sizes, Shape strides,
-               Dtype dtype)
-    : storage_(std::move(storage)),
-      offset_(storage_offset),
-      sizes_(std::move(sizes)),
-      strides_(std::move(strides)),
-      dtype_(dtype) {}
+Tensor::Tensor(std::shared_ptr<Storage> storage, std::int64_t storage_offset, Shape sizes,
+               Shape strides, Dtype dtype)
+    : impl_(std::make_shared<detail::TensorImpl>(detail::TensorImpl{
+          std::move(storage), storage_offset, std::move(sizes), std::move(strides), dtype, {}})) {}
+
+const detail::TensorImpl& Tensor::impl() const {
+  static const detail::TensorImpl undefined;
+  return impl_ ? *impl_ : undefined;
+}
 
 Tensor empty(const Shape& shape, Dtype dtype) {
   const std::int64_t n = checked_numel(shape, "empty");
   if (n > std::numeric_limits<std::int64_t>::max() / 8) {
-    throw OutOfMemoryError("empty: shape " + shape_str(shape) + " needs more bytes than can be addressed");
+    throw OutOfMemoryError("empty: shape " + shape_str(shape) +
+                           " needs more bytes than can be addressed");
   }
   auto storage = std::make_shared<Storage>(static_cast<std::size_t>(n) * itemsize(dtype));
   return Tensor(std::move(storage), 0, shape, contiguous_strides(shape), dtype);
 }
 
-std::int64_t Tensor::size(std::int64_t d) const { return sizes_[wrap_dim(d, dim(), "size")]; }
-std::int64_t Tensor::stride(std::int64_t d) const { return strides_[wrap_dim(d, dim(), "stride")]; }
+std::int64_t Tensor::size(std::int64_t d) const {
+  return this->sizes()[wrap_dim(d, dim(), "size")];
+}
+std::int64_t Tensor::stride(std::int64_t d) const {
+  return this->strides()[wrap_dim(d, dim(), "stride")];
+}
 
 std::int64_t Tensor::numel() const {
   std::int64_t n = 1;
-  for (auto s : sizes_) n *= s;
+  for (auto s : this->sizes()) n *= s;
   return n;
 }
 
 bool Tensor::is_contiguous() const {
   std::int64_t expected = 1;
   for (std::int64_t d = dim() - 1; d >= 0; --d) {
-    if (sizes_[d] == 0) return true;
-    if (sizes_[d] != 1 && strides_[d] != expected) return false;
-    expected *= sizes_[d];
+    if (this->sizes()[d] == 0) return true;
+    if (this->sizes()[d] != 1 && this->strides()[d] != expected) return false;
+    expected *= this->sizes()[d];
   }
   return true;
 }
@@ -216,8 +226,8 @@ void check_defined(const Tensor& t, const char* op) {
 template <class T>
 void check_dtype(const Tensor& t, const char* op) {
   if (t.dtype() != dtype_of<T>()) {
-    throw TypeError(std::string(op) + ": expected a tensor of dtype " + std::string(name(dtype_of<T>())) +
-                    ", got " + std::string(name(t.dtype())));
+    throw TypeError(std::string(op) + ": expected a tensor of dtype " +
+                    std::string(name(dtype_of<T>())) + ", got " + std::string(name(t.dtype())));
   }
 }
 }  // namespace
@@ -226,7 +236,7 @@ template <class T>
 T* Tensor::data_ptr() const {
   check_defined(*this, "data_ptr");
   check_dtype<T>(*this, "data_ptr");
-  return reinterpret_cast<T*>(storage_->data()) + offset_;
+  return reinterpret_cast<T*>(this->storage()->data()) + this->storage_offset();
 }
 
 template <class T>
@@ -236,14 +246,14 @@ T Tensor::item() const {
     throw ValueError("item: a Tensor with " + std::to_string(numel()) +
                      " elements cannot be converted to Scalar");
   }
-  return visit_dtype(dtype_, [&]<class U>() {
-    const U value = reinterpret_cast<const U*>(storage_->data())[offset_];
+  return visit_dtype(this->dtype(), [&]<class U>() {
+    const U value = reinterpret_cast<const U*>(this->storage()->data())[this->storage_offset()];
     return static_cast<T>(value);
   });
 }
 
 Scalar Tensor::item() const {
-  return visit_dtype(dtype_, [&]<class U>() { return Scalar(item<U>()); });
+  return visit_dtype(this->dtype(), [&]<class U>() { return Scalar(item<U>()); });
 }
 
 template <class T>
@@ -254,17 +264,17 @@ T& Tensor::at(const Shape& index) const {
     throw IndexError("at: expected an index of " + std::to_string(dim()) + " entries, got " +
                      std::to_string(index.size()));
   }
-  std::int64_t offset = offset_;
+  std::int64_t offset = this->storage_offset();
   for (std::int64_t d = 0; d < dim(); ++d) {
     std::int64_t i = index[d];
-    if (i < -sizes_[d] || i >= sizes_[d]) {
-      throw IndexError("at: index " + std::to_string(i) + " is out of bounds for dim " + std::to_string(d) +
-                       " with size " + std::to_string(sizes_[d]));
+    if (i < -this->sizes()[d] || i >= this->sizes()[d]) {
+      throw IndexError("at: index " + std::to_string(i) + " is out of bounds for dim " +
+                       std::to_string(d) + " with size " + std::to_string(this->sizes()[d]));
     }
-    if (i < 0) i += sizes_[d];
-    offset += i * strides_[d];
+    if (i < 0) i += this->sizes()[d];
+    offset += i * this->strides()[d];
   }
-  return reinterpret_cast<T*>(storage_->data())[offset];
+  return reinterpret_cast<T*>(this->storage()->data())[offset];
 }
 
 template <class T>
@@ -275,10 +285,10 @@ std::vector<T> Tensor::to_vector() const {
   return std::vector<T>(p, p + dense.numel());
 }
 
-#define ACTIV_INSTANTIATE_ACCESS(T)                    \
-  template T* Tensor::data_ptr<T>() const;             \
-  template T Tensor::item<T>() const;                  \
-  template T& Tensor::at<T>(const Shape&) const;       \
+#define ACTIV_INSTANTIATE_ACCESS(T)              \
+  template T* Tensor::data_ptr<T>() const;       \
+  template T Tensor::item<T>() const;            \
+  template T& Tensor::at<T>(const Shape&) const; \
   template std::vector<T> Tensor::to_vector<T>() const;
 ACTIV_INSTANTIATE_ACCESS(float)
 ACTIV_INSTANTIATE_ACCESS(double)
@@ -288,25 +298,59 @@ ACTIV_INSTANTIATE_ACCESS(bool)
 
 // --- views ---------------------------------------------------------------------------------
 
+namespace {
+// The gradient of a view that selects part of a tensor: g placed into zeros of the original
+// shape. It is linear, so its own gradient is the same view of the incoming gradient.
+template <class ViewFn>
+Tensor embed_gradient(const Tensor& g, const Shape& original, ViewFn view_fn) {
+  return autograd::differentiable(
+      "EmbedBackward0", {g},
+      [&] {
+        Tensor base = zeros(original, g.dtype());
+        view_fn(base).copy_(g);
+        return base;
+      },
+      [view_fn](const Tensor& gg) -> std::vector<Tensor> { return {view_fn(gg)}; });
+}
+}  // namespace
+
 Tensor Tensor::view(const Shape& shape) const {
-  check_defined(*this, "view");
-  const Shape new_shape = infer_shape(shape, numel(), "view");
-  auto strides = view_strides(sizes_, strides_, new_shape, numel());
-  if (!strides) {
-    throw ShapeError("view: size " + shape_str(new_shape) + " is not compatible with input tensor's size " +
-                     shape_str(sizes_) + " and stride " + shape_str(strides_) +
-                     " (at least one dimension spans across two contiguous subspaces); use reshape instead");
-  }
-  return Tensor(storage_, offset_, new_shape, *strides, dtype_);
+  return autograd::differentiable(
+      "ViewBackward0", {*this},
+      [&]() -> Tensor {
+        check_defined(*this, "view");
+        const Shape new_shape = infer_shape(shape, numel(), "view");
+        auto strides = view_strides(this->sizes(), this->strides(), new_shape, numel());
+        if (!strides) {
+          throw ShapeError("view: size " + shape_str(new_shape) +
+                           " is not compatible with input tensor's size " +
+                           shape_str(this->sizes()) + " and stride " + shape_str(this->strides()) +
+                           " (at least one dimension spans across two contiguous subspaces); use "
+                           "reshape instead");
+        }
+        return Tensor(this->storage(), this->storage_offset(), new_shape, *strides, this->dtype());
+      },
+      [original = this->sizes()](const Tensor& g) -> std::vector<Tensor> {
+        return {g.reshape(original)};
+      });
 }
 
 Tensor Tensor::reshape(const Shape& shape) const {
   check_defined(*this, "reshape");
   const Shape new_shape = infer_shape(shape, numel(), "reshape");
-  if (auto strides = view_strides(sizes_, strides_, new_shape, numel())) {
-    return Tensor(storage_, offset_, new_shape, *strides, dtype_);
-  }
-  return contiguous().view(new_shape);
+  auto strides = view_strides(this->sizes(), this->strides(), new_shape, numel());
+  // torch's node names: a view when the strides allow one, else a copy viewed.
+  return autograd::differentiable(
+      strides ? "ReshapeAliasBackward0" : "UnsafeViewBackward0", {*this},
+      [&] {
+        if (strides)
+          return Tensor(this->storage(), this->storage_offset(), new_shape, *strides,
+                        this->dtype());
+        return contiguous().view(new_shape);
+      },
+      [original = this->sizes()](const Tensor& g) -> std::vector<Tensor> {
+        return {g.reshape(original)};
+      });
 }
 
 Tensor Tensor::flatten(std::int64_t start_dim, std::int64_t end_dim) const {
@@ -315,145 +359,222 @@ Tensor Tensor::flatten(std::int64_t start_dim, std::int64_t end_dim) const {
   const std::int64_t start = wrap_dim(start_dim, dim(), "flatten");
   const std::int64_t end = wrap_dim(end_dim, dim(), "flatten");
   if (start > end) throw ValueError("flatten: start_dim cannot come after end_dim");
-  Shape shape(sizes_.begin(), sizes_.begin() + start);
+  Shape shape(this->sizes().begin(), this->sizes().begin() + start);
   std::int64_t n = 1;
-  for (std::int64_t d = start; d <= end; ++d) n *= sizes_[d];
+  for (std::int64_t d = start; d <= end; ++d) n *= this->sizes()[d];
   shape.push_back(n);
-  shape.insert(shape.end(), sizes_.begin() + end + 1, sizes_.end());
+  shape.insert(shape.end(), this->sizes().begin() + end + 1, this->sizes().end());
   return reshape(shape);
 }
 
 Tensor Tensor::unsqueeze(std::int64_t d) const {
-  check_defined(*this, "unsqueeze");
-  d = wrap_dim(d, dim() + 1, "unsqueeze");
-  if (dim() + 1 > kMaxDims) throw ShapeError("unsqueeze: a tensor has at most 8 dims");
-  Shape sizes = sizes_, strides = strides_;
-  const std::int64_t stride = d < dim() ? sizes_[d] * strides_[d] : 1;
-  sizes.insert(sizes.begin() + d, 1);
-  strides.insert(strides.begin() + d, stride);
-  return Tensor(storage_, offset_, sizes, strides, dtype_);
+  return autograd::differentiable(
+      "UnsqueezeBackward0", {*this},
+      [&]() -> Tensor {
+        check_defined(*this, "unsqueeze");
+        d = wrap_dim(d, dim() + 1, "unsqueeze");
+        if (dim() + 1 > kMaxDims) throw ShapeError("unsqueeze: a tensor has at most 8 dims");
+        Shape sizes = this->sizes(), strides = this->strides();
+        const std::int64_t stride = d < dim() ? this->sizes()[d] * this->strides()[d] : 1;
+        sizes.insert(sizes.begin() + d, 1);
+        strides.insert(strides.begin() + d, stride);
+        return Tensor(this->storage(), this->storage_offset(), sizes, strides, this->dtype());
+      },
+      [original = this->sizes()](const Tensor& g) -> std::vector<Tensor> {
+        return {g.reshape(original)};
+      });
 }
 
 Tensor Tensor::squeeze() const {
-  check_defined(*this, "squeeze");
-  Shape sizes, strides;
-  for (std::int64_t d = 0; d < dim(); ++d) {
-    if (sizes_[d] != 1) {
-      sizes.push_back(sizes_[d]);
-      strides.push_back(strides_[d]);
-    }
-  }
-  return Tensor(storage_, offset_, sizes, strides, dtype_);
+  return autograd::differentiable(
+      "SqueezeBackward0", {*this},
+      [&]() -> Tensor {
+        check_defined(*this, "squeeze");
+        Shape sizes, strides;
+        for (std::int64_t d = 0; d < dim(); ++d) {
+          if (this->sizes()[d] != 1) {
+            sizes.push_back(this->sizes()[d]);
+            strides.push_back(this->strides()[d]);
+          }
+        }
+        return Tensor(this->storage(), this->storage_offset(), sizes, strides, this->dtype());
+      },
+      [original = this->sizes()](const Tensor& g) -> std::vector<Tensor> {
+        return {g.reshape(original)};
+      });
 }
 
 Tensor Tensor::squeeze(std::int64_t d) const {
-  check_defined(*this, "squeeze");
-  d = wrap_dim(d, dim(), "squeeze");
-  if (dim() == 0 || sizes_[d] != 1) return *this;
-  Shape sizes = sizes_, strides = strides_;
-  sizes.erase(sizes.begin() + d);
-  strides.erase(strides.begin() + d);
-  return Tensor(storage_, offset_, sizes, strides, dtype_);
+  return autograd::differentiable(
+      "SqueezeBackward1", {*this},
+      [&]() -> Tensor {
+        check_defined(*this, "squeeze");
+        d = wrap_dim(d, dim(), "squeeze");
+        if (dim() == 0 || this->sizes()[d] != 1) return *this;
+        Shape sizes = this->sizes(), strides = this->strides();
+        sizes.erase(sizes.begin() + d);
+        strides.erase(strides.begin() + d);
+        return Tensor(this->storage(), this->storage_offset(), sizes, strides, this->dtype());
+      },
+      [original = this->sizes()](const Tensor& g) -> std::vector<Tensor> {
+        return {g.reshape(original)};
+      });
 }
 
 Tensor Tensor::transpose(std::int64_t dim0, std::int64_t dim1) const {
-  check_defined(*this, "transpose");
-  dim0 = wrap_dim(dim0, dim(), "transpose");
-  dim1 = wrap_dim(dim1, dim(), "transpose");
-  if (dim() == 0) return *this;
-  Shape sizes = sizes_, strides = strides_;
-  std::swap(sizes[dim0], sizes[dim1]);
-  std::swap(strides[dim0], strides[dim1]);
-  return Tensor(storage_, offset_, sizes, strides, dtype_);
+  return autograd::differentiable(
+      "TransposeBackward0", {*this},
+      [&]() -> Tensor {
+        check_defined(*this, "transpose");
+        dim0 = wrap_dim(dim0, dim(), "transpose");
+        dim1 = wrap_dim(dim1, dim(), "transpose");
+        if (dim() == 0) return *this;
+        Shape sizes = this->sizes(), strides = this->strides();
+        std::swap(sizes[dim0], sizes[dim1]);
+        std::swap(strides[dim0], strides[dim1]);
+        return Tensor(this->storage(), this->storage_offset(), sizes, strides, this->dtype());
+      },
+      [dim0, dim1](const Tensor& g) -> std::vector<Tensor> { return {g.transpose(dim0, dim1)}; });
 }
 
 Tensor Tensor::t() const {
   if (dim() > 2) {
-    throw ShapeError("t: expects a tensor with <= 2 dimensions, but self is " + std::to_string(dim()) + "D");
+    throw ShapeError("t: expects a tensor with <= 2 dimensions, but self is " +
+                     std::to_string(dim()) + "D");
   }
-  return dim() < 2 ? *this : transpose(0, 1);
+  if (dim() < 2) return *this;
+  return autograd::differentiable(
+      "TBackward0", {*this}, [&] { return transpose(0, 1); },
+      [](const Tensor& g) -> std::vector<Tensor> { return {g.t()}; });
 }
 
 Tensor Tensor::permute(const Shape& dims) const {
-  check_defined(*this, "permute");
-  if (static_cast<std::int64_t>(dims.size()) != dim()) {
-    throw ShapeError("permute: number of dims don't match: the tensor has " + std::to_string(dim()) +
-                     " dims, the permutation " + shape_str(dims) + " has " + std::to_string(dims.size()));
-  }
-  Shape sizes(dim()), strides(dim());
-  std::vector<bool> seen(dim(), false);
-  for (std::int64_t i = 0; i < dim(); ++i) {
-    const std::int64_t d = wrap_dim(dims[i], dim(), "permute");
-    if (seen[d]) throw ShapeError("permute: repeated dim " + std::to_string(dims[i]) + " in " + shape_str(dims));
-    seen[d] = true;
-    sizes[i] = sizes_[d];
-    strides[i] = strides_[d];
-  }
-  return Tensor(storage_, offset_, sizes, strides, dtype_);
+  return autograd::differentiable(
+      "PermuteBackward0", {*this},
+      [&]() -> Tensor {
+        check_defined(*this, "permute");
+        if (static_cast<std::int64_t>(dims.size()) != dim()) {
+          throw ShapeError("permute: number of dims don't match: the tensor has " +
+                           std::to_string(dim()) + " dims, the permutation " + shape_str(dims) +
+                           " has " + std::to_string(dims.size()));
+        }
+        Shape sizes(dim()), strides(dim());
+        std::vector<bool> seen(dim(), false);
+        for (std::int64_t i = 0; i < dim(); ++i) {
+          const std::int64_t d = wrap_dim(dims[i], dim(), "permute");
+          if (seen[d])
+            throw ShapeError("permute: repeated dim " + std::to_string(dims[i]) + " in " +
+                             shape_str(dims));
+          seen[d] = true;
+          sizes[i] = this->sizes()[d];
+          strides[i] = this->strides()[d];
+        }
+        return Tensor(this->storage(), this->storage_offset(), sizes, strides, this->dtype());
+      },
+      [dims](const Tensor& g) -> std::vector<Tensor> {
+        Shape inverse(dims.size());
+        for (std::size_t i = 0; i < dims.size(); ++i)
+          inverse[wrap_dim(dims[i], g.dim(), "permute")] = static_cast<std::int64_t>(i);
+        return {g.permute(inverse)};
+      });
 }
 
 Tensor Tensor::select(std::int64_t d, std::int64_t index) const {
-  check_defined(*this, "select");
-  if (dim() == 0) throw IndexError("select: cannot be applied to a 0-dim tensor");
-  d = wrap_dim(d, dim(), "select");
-  if (index < -sizes_[d] || index >= sizes_[d]) {
-    throw IndexError("select: index " + std::to_string(index) + " is out of bounds for dimension " +
-                     std::to_string(d) + " with size " + std::to_string(sizes_[d]));
-  }
-  if (index < 0) index += sizes_[d];
-  Shape sizes = sizes_, strides = strides_;
-  sizes.erase(sizes.begin() + d);
-  strides.erase(strides.begin() + d);
-  return Tensor(storage_, offset_ + index * strides_[d], sizes, strides, dtype_);
+  return autograd::differentiable(
+      "SelectBackward0", {*this},
+      [&]() -> Tensor {
+        check_defined(*this, "select");
+        if (dim() == 0) throw IndexError("select: cannot be applied to a 0-dim tensor");
+        d = wrap_dim(d, dim(), "select");
+        if (index < -this->sizes()[d] || index >= this->sizes()[d]) {
+          throw IndexError("select: index " + std::to_string(index) +
+                           " is out of bounds for dimension " + std::to_string(d) + " with size " +
+                           std::to_string(this->sizes()[d]));
+        }
+        if (index < 0) index += this->sizes()[d];
+        Shape sizes = this->sizes(), strides = this->strides();
+        sizes.erase(sizes.begin() + d);
+        strides.erase(strides.begin() + d);
+        return Tensor(this->storage(), this->storage_offset() + index * this->strides()[d], sizes,
+                      strides, this->dtype());
+      },
+      [original = this->sizes(), d, index](const Tensor& g) -> std::vector<Tensor> {
+        return {embed_gradient(g, original,
+                               [d, index](const Tensor& t) { return t.select(d, index); })};
+      });
 }
 
 Tensor Tensor::narrow(std::int64_t d, std::int64_t start, std::int64_t length) const {
-  check_defined(*this, "narrow");
-  if (dim() == 0) throw IndexError("narrow: cannot be applied to a 0-dim tensor");
-  d = wrap_dim(d, dim(), "narrow");
-  const std::int64_t size = sizes_[d];
-  if (start < -size || start > size) {
-    throw IndexError("narrow: start " + std::to_string(start) + " is out of range for dimension " +
-                     std::to_string(d) + " of size " + std::to_string(size));
-  }
-  if (start < 0) start += size;
-  if (length < 0 || start > size - length) {
-    throw IndexError("narrow: start (" + std::to_string(start) + ") + length (" + std::to_string(length) +
-                     ") exceeds dimension size (" + std::to_string(size) + ")");
-  }
-  Shape sizes = sizes_;
-  sizes[d] = length;
-  return Tensor(storage_, offset_ + start * strides_[d], sizes, strides_, dtype_);
+  return autograd::differentiable(
+      "SliceBackward0", {*this},  // torch's narrow is a slice
+      [&]() -> Tensor {
+        check_defined(*this, "narrow");
+        if (dim() == 0) throw IndexError("narrow: cannot be applied to a 0-dim tensor");
+        d = wrap_dim(d, dim(), "narrow");
+        const std::int64_t size = this->sizes()[d];
+        if (start < -size || start > size) {
+          throw IndexError("narrow: start " + std::to_string(start) +
+                           " is out of range for dimension " + std::to_string(d) + " of size " +
+                           std::to_string(size));
+        }
+        if (start < 0) start += size;
+        if (length < 0 || start > size - length) {
+          throw IndexError("narrow: start (" + std::to_string(start) + ") + length (" +
+                           std::to_string(length) + ") exceeds dimension size (" +
+                           std::to_string(size) + ")");
+        }
+        Shape sizes = this->sizes();
+        sizes[d] = length;
+        return Tensor(this->storage(), this->storage_offset() + start * this->strides()[d], sizes,
+                      this->strides(), this->dtype());
+      },
+      [original = this->sizes(), d, start, length](const Tensor& g) -> std::vector<Tensor> {
+        return {embed_gradient(g, original, [d, start, length](const Tensor& t) {
+          return t.narrow(d, start, length);
+        })};
+      });
 }
 
-Tensor Tensor::slice(std::int64_t d, std::optional<std::int64_t> start, std::optional<std::int64_t> end,
-                     std::int64_t step) const {
-  check_defined(*this, "slice");
-  if (dim() == 0) throw IndexError("slice: cannot be applied to a 0-dim tensor");
-  d = wrap_dim(d, dim(), "slice");
-  if (step <= 0) throw ValueError("slice: step must be greater than zero, got " + std::to_string(step));
-  const std::int64_t size = sizes_[d];
-  auto clamp_index = [size](std::int64_t i) {
-    if (i < 0) i += size;
-    return std::clamp<std::int64_t>(i, 0, size);
-  };
-  const std::int64_t lo = start ? clamp_index(*start) : 0;
-  const std::int64_t hi = std::max(lo, end ? clamp_index(*end) : size);
-  Shape sizes = sizes_, strides = strides_;
-  sizes[d] = (hi - lo + step - 1) / step;
-  strides[d] *= step;
-  return Tensor(storage_, offset_ + lo * strides_[d], sizes, strides, dtype_);
+Tensor Tensor::slice(std::int64_t d, std::optional<std::int64_t> start,
+                     std::optional<std::int64_t> end, std::int64_t step) const {
+  return autograd::differentiable(
+      "SliceBackward0", {*this},
+      [&]() -> Tensor {
+        check_defined(*this, "slice");
+        if (dim() == 0) throw IndexError("slice: cannot be applied to a 0-dim tensor");
+        d = wrap_dim(d, dim(), "slice");
+        if (step <= 0)
+          throw ValueError("slice: step must be greater than zero, got " + std::to_string(step));
+        const std::int64_t size = this->sizes()[d];
+        auto clamp_index = [size](std::int64_t i) {
+          if (i < 0) i += size;
+          return std::clamp<std::int64_t>(i, 0, size);
+        };
+        const std::int64_t lo = start ? clamp_index(*start) : 0;
+        const std::int64_t hi = std::max(lo, end ? clamp_index(*end) : size);
+        Shape sizes = this->sizes(), strides = this->strides();
+        sizes[d] = (hi - lo + step - 1) / step;
+        strides[d] *= step;
+        return Tensor(this->storage(), this->storage_offset() + lo * this->strides()[d], sizes,
+                      strides, this->dtype());
+      },
+      [original = this->sizes(), d, start, end, step](const Tensor& g) -> std::vector<Tensor> {
+        return {embed_gradient(g, original,
+                               [=](const Tensor& t) { return t.slice(d, start, end, step); })};
+      });
 }
 
 std::vector<Tensor> Tensor::split(std::int64_t split_size, std::int64_t d) const {
   check_defined(*this, "split");
   if (dim() == 0) throw IndexError("split: cannot be applied to a 0-dim tensor");
   d = wrap_dim(d, dim(), "split");
-  if (split_size < 0) throw ValueError("split: split_size must be non-negative, got " + std::to_string(split_size));
-  const std::int64_t size = sizes_[d];
+  if (split_size < 0)
+    throw ValueError("split: split_size must be non-negative, got " + std::to_string(split_size));
+  const std::int64_t size = this->sizes()[d];
   if (split_size == 0 && size != 0) {
-    throw ValueError("split: split_size can only be 0 if dimension size is 0, but got dimension size of " +
-                     std::to_string(size));
+    throw ValueError(
+        "split: split_size can only be 0 if dimension size is 0, but got dimension size of " +
+        std::to_string(size));
   }
   std::vector<Tensor> parts;
   if (size == 0) {
@@ -472,12 +593,14 @@ std::vector<Tensor> Tensor::split(const Shape& split_sizes, std::int64_t d) cons
   d = wrap_dim(d, dim(), "split");
   std::int64_t total = 0;
   for (auto s : split_sizes) {
-    if (s < 0) throw ValueError("split: split sizes must be non-negative, got " + shape_str(split_sizes));
+    if (s < 0)
+      throw ValueError("split: split sizes must be non-negative, got " + shape_str(split_sizes));
     total += s;
   }
-  if (total != sizes_[d]) {
-    throw ValueError("split: split sizes " + shape_str(split_sizes) + " sum to " + std::to_string(total) +
-                     ", expected the size of dim " + std::to_string(d) + " (" + std::to_string(sizes_[d]) + ")");
+  if (total != this->sizes()[d]) {
+    throw ValueError("split: split sizes " + shape_str(split_sizes) + " sum to " +
+                     std::to_string(total) + ", expected the size of dim " + std::to_string(d) +
+                     " (" + std::to_string(this->sizes()[d]) + ")");
   }
   std::vector<Tensor> parts;
   std::int64_t start = 0;
@@ -491,9 +614,10 @@ std::vector<Tensor> Tensor::split(const Shape& split_sizes, std::int64_t d) cons
 std::vector<Tensor> Tensor::chunk(std::int64_t chunks, std::int64_t d) const {
   check_defined(*this, "chunk");
   if (dim() == 0) throw IndexError("chunk: cannot be applied to a 0-dim tensor");
-  if (chunks <= 0) throw ValueError("chunk: chunks must be greater than 0, got " + std::to_string(chunks));
+  if (chunks <= 0)
+    throw ValueError("chunk: chunks must be greater than 0, got " + std::to_string(chunks));
   d = wrap_dim(d, dim(), "chunk");
-  const std::int64_t size = sizes_[d];
+  const std::int64_t size = this->sizes()[d];
   const std::int64_t split_size = (size + chunks - 1) / chunks;
   if (split_size == 0 && size == 0) {
     // torch returns `chunks` empty tensors when the dim is empty.
@@ -503,42 +627,52 @@ std::vector<Tensor> Tensor::chunk(std::int64_t chunks, std::int64_t d) const {
 }
 
 Tensor Tensor::expand(const Shape& shape) const {
-  check_defined(*this, "expand");
-  const std::int64_t n = static_cast<std::int64_t>(shape.size());
-  if (n < dim()) {
-    throw ShapeError("expand: the number of sizes provided (" + std::to_string(n) +
-                     ") must be greater or equal to the number of dimensions in the tensor (" +
-                     std::to_string(dim()) + ")");
-  }
-  Shape sizes(n), strides(n);
-  for (std::int64_t i = n - 1; i >= 0; --i) {
-    const std::int64_t d = i - (n - dim());
-    const std::int64_t target = shape[i];
-    if (d < 0) {
-      if (target < 0) {
-        throw ShapeError("expand: the expanded size of the tensor (" + std::to_string(target) +
-                         ") isn't allowed in a leading, non-existing dimension " + std::to_string(i));
-      }
-      sizes[i] = target;
-      strides[i] = 0;
-      continue;
-    }
-    const std::int64_t own = sizes_[d];
-    if (target == -1 || target == own) {
-      sizes[i] = own;
-      strides[i] = strides_[d];
-    } else if (own == 1 && target >= 0) {
-      sizes[i] = target;
-      strides[i] = 0;
-    } else {
-      throw ShapeError("expand: the expanded size of the tensor (" + std::to_string(target) +
-                       ") must match the existing size (" + std::to_string(own) + ") at non-singleton dimension " +
-                       std::to_string(i) + ".  Target sizes: " + shape_str(shape) + ".  Tensor sizes: " +
-                       shape_str(sizes_));
-    }
-  }
-  checked_numel(sizes, "expand");
-  return Tensor(storage_, offset_, sizes, strides, dtype_);
+  return autograd::differentiable(
+      "ExpandBackward0", {*this},
+      [&]() -> Tensor {
+        check_defined(*this, "expand");
+        const std::int64_t n = static_cast<std::int64_t>(shape.size());
+        if (n < dim()) {
+          throw ShapeError(
+              "expand: the number of sizes provided (" + std::to_string(n) +
+              ") must be greater or equal to the number of dimensions in the tensor (" +
+              std::to_string(dim()) + ")");
+        }
+        Shape sizes(n), strides(n);
+        for (std::int64_t i = n - 1; i >= 0; --i) {
+          const std::int64_t d = i - (n - dim());
+          const std::int64_t target = shape[i];
+          if (d < 0) {
+            if (target < 0) {
+              throw ShapeError(
+                  "expand: the expanded size of the tensor (" + std::to_string(target) +
+                  ") isn't allowed in a leading, non-existing dimension " + std::to_string(i));
+            }
+            sizes[i] = target;
+            strides[i] = 0;
+            continue;
+          }
+          const std::int64_t own = this->sizes()[d];
+          if (target == -1 || target == own) {
+            sizes[i] = own;
+            strides[i] = this->strides()[d];
+          } else if (own == 1 && target >= 0) {
+            sizes[i] = target;
+            strides[i] = 0;
+          } else {
+            throw ShapeError("expand: the expanded size of the tensor (" + std::to_string(target) +
+                             ") must match the existing size (" + std::to_string(own) +
+                             ") at non-singleton dimension " + std::to_string(i) +
+                             ".  Target sizes: " + shape_str(shape) +
+                             ".  Tensor sizes: " + shape_str(this->sizes()));
+          }
+        }
+        checked_numel(sizes, "expand");
+        return Tensor(this->storage(), this->storage_offset(), sizes, strides, this->dtype());
+      },
+      [original = this->sizes()](const Tensor& g) -> std::vector<Tensor> {
+        return {autograd::sum_to(g, original)};
+      });
 }
 
 // --- copies --------------------------------------------------------------------------------
@@ -546,12 +680,27 @@ Tensor Tensor::expand(const Shape& shape) const {
 Tensor& Tensor::copy_(const Tensor& src) {
   check_defined(*this, "copy_");
   check_defined(src, "copy_");
-  const Tensor source = src.expand(sizes_);
-  visit_dtype(dtype_, [&]<class R>() {
-    visit_dtype(source.dtype(), [&]<class A>() {
-      detail::unary_loop<R, A>(*this, source, [](A v) { return static_cast<R>(v); });
+  autograd::check_inplace(*this, "copy_");
+  const bool record = autograd::needs_grad({src});
+  {
+    autograd::NoGradGuard guard;
+    const Tensor source = src.expand(this->sizes());
+    this->storage()->bump_version();
+    visit_dtype(this->dtype(), [&]<class R>() {
+      visit_dtype(source.dtype(), [&]<class A>() {
+        detail::unary_loop<R, A>(*this, source, [](A v) { return static_cast<R>(v); });
+      });
     });
-  });
+  }
+  if (record) {
+    // The new value depends on src only: the old value's history ends here.
+    Tensor result = detach();
+    autograd::record("CopyBackwards", result, {src},
+                     [shape = src.sizes()](const Tensor& g) -> std::vector<Tensor> {
+                       return {autograd::sum_to(g, shape)};
+                     });
+    autograd::rebase_history(*this, result);
+  }
   return *this;
 }
 
@@ -561,33 +710,51 @@ Tensor Tensor::contiguous() const {
 }
 
 Tensor Tensor::clone() const {
-  check_defined(*this, "clone");
-  Tensor out = empty(sizes_, dtype_);
-  out.copy_(*this);
-  return out;
+  return autograd::differentiable(
+      "CloneBackward0", {*this},
+      [&]() -> Tensor {
+        check_defined(*this, "clone");
+        Tensor out = empty(this->sizes(), this->dtype());
+        out.copy_(*this);
+        return out;
+      },
+      [](const Tensor& g) -> std::vector<Tensor> { return {g}; });
 }
 
 Tensor Tensor::to(Dtype dtype) const {
   check_defined(*this, "to");
-  if (dtype == dtype_) return *this;
-  Tensor out = empty(sizes_, dtype);
-  out.copy_(*this);
-  return out;
+  if (dtype == this->dtype()) return *this;
+  const Tensor source =
+      activ::is_floating_point(dtype) ? *this : detach();  // integers carry no gradient
+  return autograd::differentiable(
+      "ToCopyBackward0", {source},
+      [&] {
+        Tensor out = empty(this->sizes(), dtype);
+        out.copy_(source);
+        return out;
+      },
+      [](const Tensor& g) -> std::vector<Tensor> { return {g}; });
 }
 
 Tensor& Tensor::fill_(Scalar value) {
   check_defined(*this, "fill_");
-  visit_dtype(dtype_, [&]<class T>() {
+  autograd::check_inplace(*this, "fill_");
+  this->storage()->bump_version();
+  visit_dtype(this->dtype(), [&]<class T>() {
     const T v = value.to<T>();
-    auto plan = detail::plan_loop<1>(sizes_, {this});
+    auto plan = detail::plan_loop<1>(this->sizes(), {this});
     detail::run_loop(plan, detail::kElementwiseGrain,
-                     [&](const std::array<std::byte*, 1>& p, const std::array<std::int64_t, 1>& s, std::int64_t n) {
-                       for (std::int64_t i = 0; i < n; ++i) *reinterpret_cast<T*>(p[0] + i * s[0]) = v;
+                     [&](const std::array<std::byte*, 1>& p, const std::array<std::int64_t, 1>& s,
+                         std::int64_t n) {
+                       for (std::int64_t i = 0; i < n; ++i)
+                         *reinterpret_cast<T*>(p[0] + i * s[0]) = v;
                      });
   });
   return *this;
 }
 
-std::ostream& operator<<(std::ostream& out, const Tensor& tensor) { return out << tensor.repr(); }
+std::ostream& operator<<(std::ostream& out, const Tensor& tensor) {
+  return out << tensor.repr();
+}
 
 }  // namespace activ

@@ -8,5 +8,7 @@ namespace activ::cli {
 
 // activ demo: prints a few tensors and activations computed from them.
 void register_demo(CLI::App& app);
+// activ accuracy: ULP error of the smooth activations against accurate references.
+void register_accuracy(CLI::App& app);
 
 }  // namespace activ::cli

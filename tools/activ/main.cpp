@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   CLI::App app{"Neural-network activation functions with PyTorch's exact semantics.", "activ"};
   app.set_version_flag("--version", "activ " ACTIV_VERSION);
   activ::cli::register_demo(app);
+  activ::cli::register_accuracy(app);
 
   // Subcommands run as CLI11 callbacks inside parse, so their errors (activ::Error and any other
   // std::exception) surface here too; none may escape main and abort.

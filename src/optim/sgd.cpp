@@ -1,0 +1,61 @@
+// torch 1.13's SGD (_single_tensor_sgd): d = g + wd * p; buf = first d, then
+// momentum * buf + (1 - dampening) * d; d = nesterov ? d + momentum * buf : buf; p -= lr * d.
+#include <cmath>
+#include <string>
+#include <utility>
+
+#include "activ/error.h"
+#include "activ/nn/catalogue.h"
+#include "activ/optim.h"
+#include "optim/update.h"
+
+namespace activ::optim {
+
+namespace {
+std::string repr(double value) {
+  return nn::python_repr(Scalar(value));
+}
+}  // namespace
+
+SGD::SGD(std::vector<Tensor> params, SGDOptions options)
+    : Optimizer(std::move(params)), options_(options) {
+  if (!options_.lr) {
+    throw ValueError(
+        "SGD: parameter group didn't specify a value of required optimization parameter lr");
+  }
+  if (!(*options_.lr >= 0)) throw ValueError("Invalid learning rate: " + repr(*options_.lr));
+  if (!(options_.momentum >= 0))
+    throw ValueError("Invalid momentum value: " + repr(options_.momentum));
+  if (!(options_.weight_decay >= 0))
+    throw ValueError("Invalid weight_decay value: " + repr(options_.weight_decay));
+  if (options_.nesterov && (options_.momentum <= 0 || options_.dampening != 0))
+    throw ValueError("Nesterov momentum requires a momentum and zero dampening");
+  momentum_buffers_.resize(this->params().size());
+}
+
+void SGD::update(std::size_t index, const Tensor& grad) {
+  const Tensor& param = params()[index];
+  Tensor& buffer = momentum_buffers_[index];
+  const bool first = !buffer.defined();
+  if (options_.momentum != 0 && first) buffer = detail::zero_state(param);
+  detail::update_elements(param, grad, [&]<class T>(T* p, const T* g, std::int64_t n) {
+    // Python numbers become the dtype before use; add with alpha is one fused multiply-add
+    // in ATen's vectorized CPU kernel.
+    const T weight_decay = static_cast<T>(options_.weight_decay);
+    const T momentum = static_cast<T>(options_.momentum);
+    const T kept = static_cast<T>(1 - options_.dampening);
+    const T negative_lr = static_cast<T>(-*options_.lr);
+    T* buf = options_.momentum != 0 ? buffer.data_ptr<T>() : nullptr;
+    for (std::int64_t i = 0; i < n; ++i) {
+      T d = options_.maximize ? -g[i] : g[i];
+      if (options_.weight_decay != 0) d = std::fma(weight_decay, p[i], d);
+      if (buf) {
+        buf[i] = first ? d : std::fma(kept, d, buf[i] * momentum);
+        d = options_.nesterov ? std::fma(momentum, buf[i], d) : buf[i];
+      }
+      p[i] = std::fma(negative_lr, d, p[i]);
+    }
+  });
+}
+
+}  // namespace activ::optim
