@@ -131,8 +131,11 @@ Tensor differentiable(const char* name, std::initializer_list<Tensor> inputs, Fo
   return out;
 }
 
-// Raises torch's error for an in-place write to a leaf that requires grad (while recording).
-void check_inplace(const Tensor& self, const char* op);
+// Raises torch's error for an in-place write to a leaf that requires grad (while recording),
+// and an error for an in-place write into a view when gradients are involved (self requires
+// grad or the written values do): activ does not propagate such a write to the viewed tensor's
+// history, so it refuses rather than give wrong gradients.
+void check_inplace(const Tensor& self, const char* op, bool values_require_grad = false);
 // After an in-place write of `result` (computed out of place) into self: self takes result's
 // place in the graph.
 void rebase_history(Tensor& self, const Tensor& result);

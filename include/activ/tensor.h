@@ -62,6 +62,7 @@ struct TensorImpl {
   Shape strides;  // in elements
   Dtype dtype = Dtype::Float32;
   std::shared_ptr<autograd::AutogradMeta> autograd;  // null until the tensor takes part in autograd
+  bool is_view = false;  // made by a view op: shares another tensor's elements
 };
 }  // namespace detail
 

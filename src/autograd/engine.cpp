@@ -251,16 +251,22 @@ void record(const char* name, Tensor& output, const std::vector<Tensor>& inputs,
   if (meta_of(output)) {
     output = Tensor(output.storage(), output.storage_offset(), output.sizes(), output.strides(),
                     output.dtype());
+    output.impl_ptr()->is_view = true;  // it shares the input's elements
   }
   AutogradMeta& meta = ensure_meta(output);
   meta.requires_grad = true;
   meta.grad_fn = node;
 }
 
-void check_inplace(const Tensor& self, const char* op) {
-  if (grad_enabled && self.requires_grad() && self.is_leaf()) {
+void check_inplace(const Tensor& self, const char* op, bool values_require_grad) {
+  if (!grad_enabled) return;
+  if (self.requires_grad() && self.is_leaf()) {
+    throw Error(std::string(op) + ": a leaf Variable that requires grad is being used in an in-place operation.");
+  }
+  if (self.impl_ptr()->is_view && (self.requires_grad() || values_require_grad)) {
     throw Error(std::string(op) +
-                ": a leaf Variable that requires grad is being used in an in-place operation.");
+                ": an in-place operation on a view is not supported while gradients are recorded (the write "
+                "would not reach the viewed tensor's history); use the out-of-place operation instead");
   }
 }
 

@@ -80,6 +80,7 @@ class SpanSource final : public Source {
   explicit SpanSource(std::span<const std::byte> bytes) : bytes_(bytes) {}
   std::uint64_t size() const override { return bytes_.size(); }
   void read(std::byte* destination, std::size_t count) override {
+    if (count == 0) return;  // an empty span's data() may be null, which memcpy must not get
     std::memcpy(destination, bytes_.data() + position_, count);
     position_ += count;
   }

@@ -129,6 +129,10 @@ struct KernelSet {
 template <class T>
 const KernelSet<T>& kernels_of(Activation op) {
   constexpr std::size_t kCount = static_cast<std::size_t>(Activation::kCount);
+  // Choose the target before the tables capture their entries: unresolved, every entry is
+  // Highway's first-call trampoline, which re-detects the CPU (CPUID) on each call.
+  static const bool target_chosen = (hwy::GetChosenTarget().Update(hwy::SupportedTargets()), true);
+  (void)target_chosen;
   if constexpr (std::is_same_v<T, float>) {
     static const KernelSet<float> table[] = {ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_KERNEL_SET_F32, ACTIV_IGNORE_OPTION)};
     static_assert(std::size(table) == kCount);

@@ -17,6 +17,7 @@
 #include "activ/nn/functional.h"
 #include "activ/parallel.h"
 #include "nn/common.h"
+#include "nn/invocation.h"
 
 namespace activ::nn {
 namespace {
@@ -349,13 +350,26 @@ ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_MODULE_DEFINITIONS, ACTIV_IGNORE_OPTION)
 #undef ACTIV_MODULE_DEFINITIONS
 
 const std::vector<ActivationInfo>& elementwise_activations() {
-#define ACTIV_CATALOGUE_ENTRY(Name, functional, OPTIONS) \
-  ActivationInfo{#Name,                                  \
-                 #functional,                            \
-                 option_infos<Name##Options>(),          \
-                 kernels::Activation::Name,              \
-                 ActivationKind::kElementwise,           \
-                 {}},
+#define ACTIV_CATALOGUE_ENTRY(Name, functional_name, OPTIONS)                                     \
+  ActivationInfo{#Name,                                                                           \
+                 #functional_name,                                                                \
+                 option_infos<Name##Options>(),                                                   \
+                 kernels::Activation::Name,                                                       \
+                 ActivationKind::kElementwise,                                                    \
+                 {},                                                                              \
+                 activation_formula(#functional_name),                                            \
+                 [](const Tensor& input, const OptionValues& values) {                            \
+                   return functional::functional_name(                                            \
+                       input, invocation::parse_options<Name##Options>(values, #Name));           \
+                 },                                                                               \
+                 [](const Tensor& grad_output, const Tensor& input, const OptionValues& values) { \
+                   return functional::functional_name##_backward(                                 \
+                       grad_output, input,                                                        \
+                       invocation::parse_options<Name##Options>(values, #Name));                  \
+                 },                                                                               \
+                 [](const OptionValues& values) {                                                 \
+                   return Name(invocation::parse_options<Name##Options>(values, #Name)).repr();   \
+                 }},
   static const std::vector<ActivationInfo> catalogue = {
       ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_CATALOGUE_ENTRY, ACTIV_IGNORE_OPTION)};
 #undef ACTIV_CATALOGUE_ENTRY

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "activ/autograd.h"
+#include "activ/safetensors.h"
 
 namespace activ::nn {
 
@@ -146,6 +147,12 @@ void Module::add_child(const std::string& name, std::shared_ptr<Module> module) 
 
 std::ostream& operator<<(std::ostream& out, const Module& module) {
   return out << module.repr();
+}
+
+void save(const Module& module, const std::string& path) { save_safetensors(path, module.state_dict()); }
+
+void load(Module& module, const std::string& path, bool strict) {
+  module.load_state_dict(load_safetensors(path), strict);
 }
 
 }  // namespace activ::nn

@@ -667,7 +667,7 @@ Tensor& assign_in_place(Tensor& self, const Tensor& result, const char* op) {
                      " doesn't match the broadcast shape " + shape_str(result.sizes()));
   }
   check_writable(self, op);
-  autograd::check_inplace(self, op);
+  autograd::check_inplace(self, op, result.requires_grad());
   {
     autograd::NoGradGuard guard;
     self.copy_(result);

@@ -299,6 +299,14 @@ ACTIV_INSTANTIATE_ACCESS(bool)
 // --- views ---------------------------------------------------------------------------------
 
 namespace {
+// A tensor sharing another's elements; autograd refuses in-place writes into it (see
+// autograd::check_inplace).
+Tensor view_tensor(std::shared_ptr<Storage> storage, std::int64_t offset, Shape sizes, Shape strides, Dtype dtype) {
+  Tensor view(std::move(storage), offset, std::move(sizes), std::move(strides), dtype);
+  view.impl_ptr()->is_view = true;
+  return view;
+}
+
 // The gradient of a view that selects part of a tensor: g placed into zeros of the original
 // shape. It is linear, so its own gradient is the same view of the incoming gradient.
 template <class ViewFn>
@@ -328,7 +336,7 @@ Tensor Tensor::view(const Shape& shape) const {
                            " (at least one dimension spans across two contiguous subspaces); use "
                            "reshape instead");
         }
-        return Tensor(this->storage(), this->storage_offset(), new_shape, *strides, this->dtype());
+        return view_tensor(this->storage(), this->storage_offset(), new_shape, *strides, this->dtype());
       },
       [original = this->sizes()](const Tensor& g) -> std::vector<Tensor> {
         return {g.reshape(original)};
@@ -344,7 +352,7 @@ Tensor Tensor::reshape(const Shape& shape) const {
       strides ? "ReshapeAliasBackward0" : "UnsafeViewBackward0", {*this},
       [&] {
         if (strides)
-          return Tensor(this->storage(), this->storage_offset(), new_shape, *strides,
+          return view_tensor(this->storage(), this->storage_offset(), new_shape, *strides,
                         this->dtype());
         return contiguous().view(new_shape);
       },
@@ -378,7 +386,7 @@ Tensor Tensor::unsqueeze(std::int64_t d) const {
         const std::int64_t stride = d < dim() ? this->sizes()[d] * this->strides()[d] : 1;
         sizes.insert(sizes.begin() + d, 1);
         strides.insert(strides.begin() + d, stride);
-        return Tensor(this->storage(), this->storage_offset(), sizes, strides, this->dtype());
+        return view_tensor(this->storage(), this->storage_offset(), sizes, strides, this->dtype());
       },
       [original = this->sizes()](const Tensor& g) -> std::vector<Tensor> {
         return {g.reshape(original)};
@@ -397,7 +405,7 @@ Tensor Tensor::squeeze() const {
             strides.push_back(this->strides()[d]);
           }
         }
-        return Tensor(this->storage(), this->storage_offset(), sizes, strides, this->dtype());
+        return view_tensor(this->storage(), this->storage_offset(), sizes, strides, this->dtype());
       },
       [original = this->sizes()](const Tensor& g) -> std::vector<Tensor> {
         return {g.reshape(original)};
@@ -414,7 +422,7 @@ Tensor Tensor::squeeze(std::int64_t d) const {
         Shape sizes = this->sizes(), strides = this->strides();
         sizes.erase(sizes.begin() + d);
         strides.erase(strides.begin() + d);
-        return Tensor(this->storage(), this->storage_offset(), sizes, strides, this->dtype());
+        return view_tensor(this->storage(), this->storage_offset(), sizes, strides, this->dtype());
       },
       [original = this->sizes()](const Tensor& g) -> std::vector<Tensor> {
         return {g.reshape(original)};
@@ -432,7 +440,7 @@ Tensor Tensor::transpose(std::int64_t dim0, std::int64_t dim1) const {
         Shape sizes = this->sizes(), strides = this->strides();
         std::swap(sizes[dim0], sizes[dim1]);
         std::swap(strides[dim0], strides[dim1]);
-        return Tensor(this->storage(), this->storage_offset(), sizes, strides, this->dtype());
+        return view_tensor(this->storage(), this->storage_offset(), sizes, strides, this->dtype());
       },
       [dim0, dim1](const Tensor& g) -> std::vector<Tensor> { return {g.transpose(dim0, dim1)}; });
 }
@@ -469,7 +477,7 @@ Tensor Tensor::permute(const Shape& dims) const {
           sizes[i] = this->sizes()[d];
           strides[i] = this->strides()[d];
         }
-        return Tensor(this->storage(), this->storage_offset(), sizes, strides, this->dtype());
+        return view_tensor(this->storage(), this->storage_offset(), sizes, strides, this->dtype());
       },
       [dims](const Tensor& g) -> std::vector<Tensor> {
         Shape inverse(dims.size());
@@ -495,7 +503,7 @@ Tensor Tensor::select(std::int64_t d, std::int64_t index) const {
         Shape sizes = this->sizes(), strides = this->strides();
         sizes.erase(sizes.begin() + d);
         strides.erase(strides.begin() + d);
-        return Tensor(this->storage(), this->storage_offset() + index * this->strides()[d], sizes,
+        return view_tensor(this->storage(), this->storage_offset() + index * this->strides()[d], sizes,
                       strides, this->dtype());
       },
       [original = this->sizes(), d, index](const Tensor& g) -> std::vector<Tensor> {
@@ -525,7 +533,7 @@ Tensor Tensor::narrow(std::int64_t d, std::int64_t start, std::int64_t length) c
         }
         Shape sizes = this->sizes();
         sizes[d] = length;
-        return Tensor(this->storage(), this->storage_offset() + start * this->strides()[d], sizes,
+        return view_tensor(this->storage(), this->storage_offset() + start * this->strides()[d], sizes,
                       this->strides(), this->dtype());
       },
       [original = this->sizes(), d, start, length](const Tensor& g) -> std::vector<Tensor> {
@@ -555,7 +563,7 @@ Tensor Tensor::slice(std::int64_t d, std::optional<std::int64_t> start,
         Shape sizes = this->sizes(), strides = this->strides();
         sizes[d] = (hi - lo + step - 1) / step;
         strides[d] *= step;
-        return Tensor(this->storage(), this->storage_offset() + lo * this->strides()[d], sizes,
+        return view_tensor(this->storage(), this->storage_offset() + lo * this->strides()[d], sizes,
                       strides, this->dtype());
       },
       [original = this->sizes(), d, start, end, step](const Tensor& g) -> std::vector<Tensor> {
@@ -668,7 +676,7 @@ Tensor Tensor::expand(const Shape& shape) const {
           }
         }
         checked_numel(sizes, "expand");
-        return Tensor(this->storage(), this->storage_offset(), sizes, strides, this->dtype());
+        return view_tensor(this->storage(), this->storage_offset(), sizes, strides, this->dtype());
       },
       [original = this->sizes()](const Tensor& g) -> std::vector<Tensor> {
         return {autograd::sum_to(g, original)};
@@ -680,7 +688,7 @@ Tensor Tensor::expand(const Shape& shape) const {
 Tensor& Tensor::copy_(const Tensor& src) {
   check_defined(*this, "copy_");
   check_defined(src, "copy_");
-  autograd::check_inplace(*this, "copy_");
+  autograd::check_inplace(*this, "copy_", src.requires_grad());
   const bool record = autograd::needs_grad({src});
   {
     autograd::NoGradGuard guard;

@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "activ " ACTIV_VERSION);
   activ::cli::register_demo(app);
   activ::cli::register_accuracy(app);
+  activ::cli::register_list(app);
+  activ::cli::register_eval(app);
 
   // Subcommands run as CLI11 callbacks inside parse, so their errors (activ::Error and any other
   // std::exception) surface here too; none may escape main and abort.
@@ -35,6 +37,9 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     return report_usage_error(app, error);
+  } catch (const activ::cli::UsageError& error) {
+    std::cerr << "activ: error: " << error.what() << '\n';
+    return kUsageError;
   } catch (const std::exception& error) {
     std::cerr << "activ: error: " << error.what() << '\n';
     return kRuntimeError;

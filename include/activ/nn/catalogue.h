@@ -1,13 +1,23 @@
 // The catalogue at run time: what the CLI, tests and benchmarks iterate.
 #pragma once
 
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "activ/kernels.h"
 #include "activ/nn/options.h"
+#include "activ/tensor.h"
 
 namespace activ::nn {
+
+// Option values as typed on a command line, by option name: {"negative_slope", "0.2"}. Parsed
+// by each option's type: numbers keep how they were written ("1" is the int 1, "1.0" the float
+// 1.0, as Python prints them), bools are true/false/True/False/1/0, a dim int or None. Options
+// left out keep their defaults; an unknown name or a bad value raises ValueError naming the
+// activation, the option, what was expected and what came.
+using OptionValues = std::map<std::string, std::string>;
 
 struct OptionInfo {
   std::string name;
@@ -22,6 +32,17 @@ struct ActivationInfo {
   kernels::Activation kernel;  // kernels::Activation::kCount unless kind is kElementwise
   ActivationKind kind = ActivationKind::kElementwise;
   std::vector<std::string> parameters;  // learnable tensors: {"weight"} for PReLU
+  std::string formula;                  // one line: "x if x > 0 else alpha * (exp(x) - 1)"
+
+  // Evaluation by name, with options as strings. Learnable activations use their modules'
+  // initial parameters; RReLU draws random slopes only with training=true, and its backward
+  // draws them again, so seed the generator (manual_seed) the same before each call.
+  Tensor (*forward)(const Tensor& input, const OptionValues& values) = nullptr;
+  // The gradient for input of sum(forward(input) * grad_output).
+  Tensor (*backward)(const Tensor& grad_output, const Tensor& input,
+                     const OptionValues& values) = nullptr;
+  // The module's repr with these options: "LeakyReLU(negative_slope=0.2)".
+  std::string (*repr)(const OptionValues& values) = nullptr;
 };
 
 // Every elementwise activation, in table order.
@@ -32,5 +53,9 @@ const std::vector<ActivationInfo>& shaped_activations();
 // Python's repr of a number as torch's extra_repr prints it: 1 stays 1, 1.0 stays 1.0,
 // 1e-05, 0.3333333333333333, True, inf, nan.
 std::string python_repr(const Scalar& value);
+
+// The activation whose module or functional name is `name`, ignoring case ("leaky_relu",
+// "LeakyReLU", "leakyrelu"); nullptr when there is none.
+const ActivationInfo* find_activation(std::string_view name);
 
 }  // namespace activ::nn

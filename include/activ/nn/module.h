@@ -83,4 +83,10 @@ class Module {
 
 std::ostream& operator<<(std::ostream& out, const Module& module);
 
+// The module's state_dict as a safetensors file, with torch's key names ("0.weight"), written
+// atomically; a file saved from PyTorch with safetensors.torch.save_file loads into the same
+// architecture.
+void save(const Module& module, const std::string& path);
+void load(Module& module, const std::string& path, bool strict = true);
+
 }  // namespace activ::nn

@@ -1,0 +1,208 @@
+// activ eval NAME [--OPTION VALUE ...] [VALUES...]: evaluates one activation of the catalogue on
+// the numbers given or on a whole .npy array, printing or writing the output and, on request,
+// the gradient. Activation options are not known to CLI11, so everything after NAME is
+// tokenized here (prefix_command hands it over in order).
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <iostream>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "activ/error.h"
+#include "activ/nn/catalogue.h"
+#include "activ/npy.h"
+#include "activ/tensor.h"
+#include "commands.h"
+#include "text.h"
+
+namespace activ::cli {
+namespace {
+
+struct EvalRequest {
+  std::string name;
+  nn::OptionValues values;
+  std::vector<double> numbers;
+  bool grad = false;
+  bool train = false;
+  std::string dtype;  // empty: float32 for numbers, the file's dtype for --input
+  std::string input, output, grad_output, grad_input;
+  std::optional<std::uint64_t> seed;
+};
+
+// The activations whose names are closest to `name`, for the unknown-name error.
+std::string closest_names(const std::string& name) {
+  std::vector<std::pair<std::size_t, std::string>> ranked;
+  for (const auto* list : {&nn::elementwise_activations(), &nn::shaped_activations()}) {
+    for (const nn::ActivationInfo& info : *list) {
+      const std::size_t distance = std::min(edit_distance(lower(name), lower(info.module_name)),
+                                            edit_distance(lower(name), info.functional_name));
+      ranked.emplace_back(distance, info.functional_name);
+    }
+  }
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::string out;
+  for (std::size_t i = 0; i < std::min<std::size_t>(3, ranked.size()); ++i)
+    out += (i ? ", " : "") + ranked[i].second;
+  return out;
+}
+
+Dtype parse_dtype(const std::string& text) {
+  if (text == "float32") return float32;
+  if (text == "float64") return float64;
+  throw UsageError("eval: --dtype must be float32 or float64, got '" + text + "'");
+}
+
+// Fills request from the tokens after `eval` (the NAME first); false when --help was asked.
+bool tokenize(const std::vector<std::string>& tokens, EvalRequest& request) {
+  bool values_only = false;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const std::string& token = tokens[i];
+    if (!values_only && (token == "--help" || token == "-h")) return false;
+    if (request.name.empty()) {
+      request.name = token;
+      continue;
+    }
+    if (!values_only && token == "--") {
+      values_only = true;
+      continue;
+    }
+    if (values_only || token.size() < 3 || token.rfind("--", 0) != 0) {
+      const auto number = parse_number(token);
+      if (!number) {
+        throw UsageError("eval: '" + token + "' is not a number (options start with --)");
+      }
+      request.numbers.push_back(*number);
+      continue;
+    }
+    std::string key = token.substr(2), value;
+    std::replace(key.begin(), key.end(), '-', '_');
+    const auto equals = key.find('=');
+    const bool inline_value = equals != std::string::npos;
+    if (inline_value) {
+      value = token.substr(2 + equals + 1);
+      key.resize(equals);
+    }
+    if (key == "grad" || key == "train") {
+      if (inline_value) throw UsageError("eval: --" + key + " takes no value");
+      (key == "grad" ? request.grad : request.train) = true;
+      continue;
+    }
+    if (!inline_value) {
+      if (i + 1 == tokens.size()) throw UsageError("eval: option " + token + " needs a value");
+      value = tokens[++i];
+    }
+    if (key == "dtype") {
+      request.dtype = value;
+    } else if (key == "input") {
+      request.input = value;
+    } else if (key == "output") {
+      request.output = value;
+    } else if (key == "grad_output") {
+      request.grad_output = value;
+    } else if (key == "grad_input") {
+      request.grad_input = value;
+    } else if (key == "seed") {
+      const auto seed = parse_number(value);
+      if (!seed || *seed < 0 || *seed != static_cast<double>(static_cast<std::uint64_t>(*seed))) {
+        throw UsageError("eval: --seed expects a non-negative integer, got '" + value + "'");
+      }
+      request.seed = static_cast<std::uint64_t>(*seed);
+    } else {
+      request.values[key] = value;
+    }
+  }
+  return true;
+}
+
+Tensor tensor_of(const std::vector<double>& numbers, Dtype dtype) {
+  Tensor out = empty({static_cast<std::int64_t>(numbers.size())}, float64);
+  std::copy(numbers.begin(), numbers.end(), out.data_ptr<double>());
+  return out.to(dtype);
+}
+
+void evaluate(const EvalRequest& request) {
+  const nn::ActivationInfo* info = nn::find_activation(request.name);
+  if (info == nullptr) {
+    throw UsageError("eval: unknown activation '" + request.name +
+                     "'; closest: " + closest_names(request.name) + " (see activ list)");
+  }
+  nn::OptionValues values = request.values;
+  if (request.train) {
+    const bool has_training =
+        std::any_of(info->options.begin(), info->options.end(),
+                    [](const auto& option) { return option.name == "training"; });
+    if (!has_training)
+      throw UsageError("eval: --train: " + info->module_name + " has no training mode");
+    values["training"] = "true";
+  }
+  // Unknown options and bad values are usage errors: the repr parses and checks them all.
+  try {
+    info->repr(values);
+  } catch (const ValueError& error) {
+    throw UsageError(std::string("eval: ") + error.what());
+  }
+  if (!request.input.empty() && !request.numbers.empty())
+    throw UsageError("eval: give either values or --input, not both");
+  if (request.input.empty() && request.numbers.empty())
+    throw UsageError("eval: no input: give values (activ eval relu -- -1 0 1) or --input x.npy");
+  std::optional<Dtype> dtype;
+  if (!request.dtype.empty()) dtype = parse_dtype(request.dtype);
+
+  Tensor input = request.input.empty() ? tensor_of(request.numbers, dtype.value_or(float32))
+                                       : load_npy(request.input);
+  if (dtype) input = input.to(*dtype);
+  // The same seed before forward and backward: RReLU's backward draws the forward's slopes again.
+  const std::uint64_t seed = request.seed.value_or(std::random_device{}());
+  manual_seed(seed);
+  const Tensor output = info->forward(input.clone(), values);
+  if (request.output.empty())
+    std::cout << output.repr() << '\n';
+  else
+    save_npy(request.output, output);
+
+  if (!request.grad && request.grad_input.empty() && request.grad_output.empty()) return;
+  const Tensor grad_output = request.grad_output.empty()
+                                 ? ones_like(output)
+                                 : load_npy(request.grad_output).to(output.dtype());
+  manual_seed(seed);
+  const Tensor grad_input = info->backward(grad_output, input, values);
+  if (request.grad_input.empty())
+    std::cout << grad_input.repr() << '\n';
+  else
+    save_npy(request.grad_input, grad_input);
+}
+
+}  // namespace
+
+void register_eval(CLI::App& app) {
+  CLI::App* command = app.add_subcommand(
+      "eval", "Evaluate one activation (and its gradient) on numbers or a .npy array");
+  command->prefix_command();
+  command->footer(
+      "Usage: activ eval NAME [--OPTION VALUE ...] [--grad] [--dtype float32|float64]\n"
+      "         [--input x.npy] [--output y.npy] [--grad-output g.npy] [--grad-input gx.npy]\n"
+      "         [--train] [--seed N] [--] [VALUES...]\n"
+      "NAME: a module or functional name, any case (LeakyReLU, leaky_relu).\n"
+      "--OPTION VALUE: the activation's options as in torch (--negative-slope 0.2 or\n"
+      "  --negative_slope=0.2); activ list shows them with their defaults.\n"
+      "--grad: also print the derivative (the backward of grad_output = 1).\n"
+      "--input/--output, --grad-output/--grad-input: whole arrays of any shape in .npy files.\n"
+      "--train --seed N: training mode (RReLU's random slopes), reproducible with a seed.\n"
+      "Values after -- are never read as options: activ eval elu --alpha 0.5 -- -1 0 2");
+  command->callback([command] {
+    EvalRequest request;
+    if (!tokenize(command->remaining(), request)) {
+      std::cout << command->help();
+      return;
+    }
+    if (request.name.empty())
+      throw UsageError("eval: missing the activation NAME (see activ list)");
+    evaluate(request);
+  });
+}
+
+}  // namespace activ::cli
