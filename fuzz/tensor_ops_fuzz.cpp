@@ -5,8 +5,8 @@
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <cstddef>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <vector>
 
@@ -22,7 +22,8 @@ constexpr Dtype kDtypes[] = {activ::float32, activ::float64, activ::int64, activ
 
 // The value of x at index (one entry per dim), whatever its dtype.
 double value_at(const Tensor& x, const Shape& index) {
-  return activ::visit_dtype(x.dtype(), [&]<class T>() { return static_cast<double>(x.at<T>(index)); });
+  return activ::visit_dtype(x.dtype(),
+                            [&]<class T>() { return static_cast<double>(x.at<T>(index)); });
 }
 
 // The index into x that broadcasting maps the output index out_index to.
@@ -68,7 +69,8 @@ Tensor make_operand(FuzzedDataProvider& input, const Shape& shape) {
     const std::int64_t step = input.ConsumeIntegralInRange<std::int64_t>(1, 3);
     const bool expanded = size > 1 && input.ConsumeBool();
     steps.push_back(expanded ? 0 : step);
-    base_shape.push_back(expanded ? 1 : size * step + input.ConsumeIntegralInRange<std::int64_t>(0, 2));
+    base_shape.push_back(expanded ? 1
+                                  : size * step + input.ConsumeIntegralInRange<std::int64_t>(0, 2));
   }
   const bool transposed = shape.size() >= 2 && input.ConsumeBool();
   if (transposed) std::swap(base_shape.front(), base_shape.back());
@@ -120,8 +122,8 @@ void check_binary(const Tensor& result, const Tensor& a, const Tensor& b, const 
   check(result.dtype() == result_dtype(a, b));
   const Tensor got = result.to(activ::float64);
   for_each_index(shape, [&](const Shape& index) {
-    double expected = reference(value_at(a, broadcast_index(a, index)),
-                                value_at(b, broadcast_index(b, index)));
+    double expected =
+        reference(value_at(a, broadcast_index(a, index)), value_at(b, broadcast_index(b, index)));
     if (result.dtype() == activ::bool_) expected = expected != 0;
     check(got.at<double>(index) == expected);
   });
@@ -157,7 +159,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for_each_index(shape, [&](const Shape& index) { total += value_at(a, index); });
   check(activ::sum(a).to(activ::float64).item<double>() == total);
   if (!shape.empty()) {
-    const auto dim = input.ConsumeIntegralInRange<std::int64_t>(0, static_cast<std::int64_t>(shape.size()) - 1);
+    const auto dim =
+        input.ConsumeIntegralInRange<std::int64_t>(0, static_cast<std::int64_t>(shape.size()) - 1);
     const bool keepdim = input.ConsumeBool();
     const Tensor partial = activ::sum(a, {dim}, keepdim);
     Shape reduced_shape = shape;

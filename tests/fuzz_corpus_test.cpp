@@ -16,7 +16,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kCorpus = fs::path(ACTIV_TEST_DATA_DIR).parent_path().parent_path() / "fuzz" / "corpus";
+const fs::path kCorpus =
+    fs::path(ACTIV_TEST_DATA_DIR).parent_path().parent_path() / "fuzz" / "corpus";
 
 std::vector<std::byte> read_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

@@ -1,0 +1,524 @@
+// The bad-input catalogue: every row is one invalid call across the API, the file readers and
+// the activ program, with the exact exception type (or exit code) and a part of the message it
+// must produce. Nothing here may crash, abort or raise anything but an activ::Error.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <limits>
+#include <span>
+#include <string>
+#include <typeindex>
+#include <typeinfo>
+#include <vector>
+
+#include "activ/autograd.h"
+#include "activ/nn/activation.h"
+#include "activ/nn/functional.h"
+#include "activ/nn/layers.h"
+#include "activ/nn/loss.h"
+#include "activ/npy.h"
+#include "activ/parallel.h"
+#include "activ/safetensors.h"
+#include "activ/tensor.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace F = activ::nn::functional;
+using activ::Shape;
+using activ::Tensor;
+
+struct BadCall {
+  const char* name;
+  std::function<void()> call;
+  std::type_index error;  // the exact class, not a base
+  const char* message;    // a substring of what()
+};
+
+template <class Error>
+std::type_index raises() {
+  return typeid(Error);
+}
+
+std::string type_name(std::type_index type) {
+  static const std::array<std::pair<std::type_index, const char*>, 7> kNames = {{
+      {typeid(activ::ShapeError), "ShapeError"},
+      {typeid(activ::IndexError), "IndexError"},
+      {typeid(activ::TypeError), "TypeError"},
+      {typeid(activ::ValueError), "ValueError"},
+      {typeid(activ::IoError), "IoError"},
+      {typeid(activ::OutOfMemoryError), "OutOfMemoryError"},
+      {typeid(activ::Error), "Error"},
+  }};
+  for (const auto& [known, name] : kNames) {
+    if (known == type) return name;
+  }
+  return type.name();
+}
+
+std::vector<std::byte> bytes_of(const std::string& text) {
+  const auto bytes = std::as_bytes(std::span(text));
+  return {bytes.begin(), bytes.end()};
+}
+
+// A .npy file: magic, version 1.0, the header padded as numpy pads it, then data.
+std::string npy(const std::string& header, const std::string& data) {
+  std::string dict = header;
+  while ((10 + dict.size() + 1) % 64 != 0) dict += ' ';
+  dict += '\n';
+  std::string file = "\x93NUMPY\x01";
+  file += '\0';
+  file += static_cast<char>(dict.size() & 0xff);
+  file += static_cast<char>(dict.size() >> 8);
+  return file + dict + data;
+}
+
+// A safetensors file: 8-byte little-endian header length, the JSON header, then data.
+std::string safetensors(const std::string& header, const std::string& data) {
+  std::string file;
+  for (int i = 0; i < 8; ++i) file += static_cast<char>((header.size() >> (8 * i)) & 0xff);
+  return file + header + data;
+}
+
+void load_npy_text(const std::string& content) {
+  activ::load_npy_bytes(bytes_of(content), "bad.npy");
+}
+
+void load_safetensors_text(const std::string& content) {
+  activ::load_safetensors_bytes(bytes_of(content), "bad.safetensors");
+}
+
+const Tensor kMatrix = activ::ones({2, 3});
+const Tensor kInts = activ::ones({2, 3}, activ::int64);
+const Tensor kBools = activ::ones({2, 3}, activ::bool_);
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::vector<BadCall> bad_api_calls() {
+  using activ::IndexError;
+  using activ::IoError;
+  using activ::OutOfMemoryError;
+  using activ::ShapeError;
+  using activ::TypeError;
+  using activ::ValueError;
+  static const std::string f4 = "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }";
+  return {
+      // --- factories: negative, overflowing and too large sizes ---
+      {"empty negative dim",
+       [] {
+         activ::empty({2, -1});
+       },
+       raises<ShapeError>(), "empty: negative dimension -1 in shape [2, -1]"},
+      {"empty too many dims",
+       [] {
+         activ::empty({1, 1, 1, 1, 1, 1, 1, 1, 1});
+       },
+       raises<ShapeError>(), "at most 8 dims, got 9"},
+      {"empty overflowing numel",
+       [] {
+         activ::empty({std::int64_t{1} << 40, std::int64_t{1} << 40});
+       },
+       raises<ShapeError>(), "has more elements than can be addressed"},
+      {"empty more bytes than addressable",
+       [] {
+         activ::empty({std::int64_t{1} << 40, std::int64_t{1} << 20});
+       },
+       raises<OutOfMemoryError>(), "needs more bytes than can be addressed"},
+      {"empty larger than memory", [] { activ::empty({std::int64_t{1} << 48}); },
+       raises<OutOfMemoryError>(), "bytes failed: not enough memory"},
+      {"zeros negative dim", [] { activ::zeros({-3}); }, raises<ShapeError>(),
+       "negative dimension -3"},
+      {"full negative dim", [] { activ::full({-1}, 2.0); }, raises<ShapeError>(),
+       "negative dimension"},
+      {"rand float of int dtype", [] { activ::rand({2}, activ::int64); }, raises<TypeError>(),
+       "expected a floating point dtype"},
+      {"arange zero step", [] { activ::arange(0, 10, 0); }, raises<ValueError>(),
+       "step must be nonzero"},
+      {"arange wrong sign", [] { activ::arange(0, 10, -1); }, raises<ValueError>(),
+       "inconsistent with step sign"},
+      {"arange NaN end", [] { activ::arange(0.0, kNaN); }, raises<ValueError>(),
+       "arange: unsupported range"},
+      {"arange too long", [] { activ::arange(0.0, 1e300, 1e-300); }, raises<OutOfMemoryError>(),
+       "arange"},
+      {"linspace negative steps", [] { activ::linspace(0, 1, -1); }, raises<ValueError>(),
+       "number of steps must be non-negative, got -1"},
+      {"randint empty range", [] { activ::randint(5, 5, {2}); }, raises<ValueError>(),
+       "expected low < high"},
+      {"tensor ragged",
+       [] {
+         activ::tensor({{1, 2}, {3}});
+       },
+       raises<ValueError>(), "expected sequence of length"},
+      {"from_vector wrong size",
+       [] {
+         activ::from_vector(std::vector<float>{1, 2, 3}, {2, 2});
+       },
+       raises<ShapeError>(), "is invalid for input of size 3"},
+      // --- views: dims and indices out of range ---
+      {"size dim out of range", [] { (void)kMatrix.size(2); }, raises<IndexError>(),
+       "size: dim 2 is out of range for a tensor of 2 dims"},
+      {"transpose dim out of range", [] { kMatrix.transpose(0, -3); }, raises<IndexError>(),
+       "dim -3 is out of range"},
+      {"unsqueeze dim out of range", [] { kMatrix.unsqueeze(4); }, raises<IndexError>(),
+       "dim 4 is out of range"},
+      {"squeeze dim out of range", [] { kMatrix.squeeze(5); }, raises<IndexError>(),
+       "dim 5 is out of range"},
+      {"select index out of range", [] { kMatrix.select(0, 2); }, raises<IndexError>(),
+       "select: index 2"},
+      {"select on 0-d", [] { activ::ones({}).select(0, 0); }, raises<IndexError>(),
+       "select: cannot be applied to a 0-dim tensor"},
+      {"narrow past the end", [] { kMatrix.narrow(1, 2, 2); }, raises<IndexError>(),
+       "narrow: start (2) + length (2)"},
+      {"slice zero step", [] { kMatrix.slice(1, 0, 3, 0); }, raises<ValueError>(),
+       "slice: step must be greater than zero, got 0"},
+      {"view wrong numel", [] { kMatrix.view({4}); }, raises<ShapeError>(), "view: shape [4]"},
+      {"view two inferred",
+       [] {
+         kMatrix.view({-1, -1});
+       },
+       raises<ShapeError>(), "only one dimension can be inferred"},
+      {"view of non-contiguous", [] { kMatrix.t().view({6}); }, raises<ShapeError>(), "view: size"},
+      {"reshape invalid dim",
+       [] {
+         kMatrix.reshape({-2, 3});
+       },
+       raises<ShapeError>(), "invalid shape dimension -2"},
+      {"flatten start after end",
+       [] {
+         activ::ones({2, 3, 4}).flatten(2, 1);
+       },
+       raises<ValueError>(), "start_dim cannot come after end_dim"},
+      {"t of 3-d",
+       [] {
+         activ::ones({2, 3, 4}).t();
+       },
+       raises<ShapeError>(), "t: expects a tensor with <= 2 dimensions"},
+      {"permute wrong count", [] { kMatrix.permute({0}); }, raises<ShapeError>(),
+       "permute: number of dims don't match"},
+      {"permute repeated dim",
+       [] {
+         kMatrix.permute({1, 1});
+       },
+       raises<ShapeError>(), "permute: repeated dim 1"},
+      {"expand smaller",
+       [] {
+         kMatrix.expand({2, 2});
+       },
+       raises<ShapeError>(), "expand: the expanded size of the tensor (2)"},
+      {"chunk zero", [] { kMatrix.chunk(0); }, raises<ValueError>(),
+       "chunk: chunks must be greater than 0, got 0"},
+      {"split negative size", [] { kMatrix.split(-1); }, raises<ValueError>(),
+       "split: split_size must be non-negative, got -1"},
+      {"split sizes wrong sum",
+       [] {
+         kMatrix.split(Shape{1, 1}, 1);
+       },
+       raises<ValueError>(), "split: split sizes [1, 1] sum to 2"},
+      {"at wrong index count", [] { kMatrix.at<float>({0}); }, raises<IndexError>(),
+       "at: expected an index of 2 entries, got 1"},
+      {"at index out of bounds",
+       [] {
+         kMatrix.at<float>({0, 3});
+       },
+       raises<IndexError>(), "at: index 3 is out of bounds for dim 1"},
+      {"data_ptr wrong dtype", [] { kMatrix.data_ptr<double>(); }, raises<TypeError>(),
+       "expected a tensor of dtype"},
+      {"item of many", [] { kMatrix.item(); }, raises<ValueError>(),
+       "item: a Tensor with 6 elements"},
+      // --- elementwise: broadcasting, dtypes, undefined and empty tensors ---
+      {"add not broadcastable", [] { activ::add(kMatrix, activ::ones({4})); }, raises<ShapeError>(),
+       "add: shapes [2, 3] and [4] cannot be broadcast"},
+      {"mul not broadcastable",
+       [] {
+         activ::mul(kMatrix, activ::ones({3, 2}));
+       },
+       raises<ShapeError>(), "cannot be broadcast"},
+      {"add undefined", [] { activ::add(kMatrix, Tensor()); }, raises<ValueError>(),
+       "is an undefined tensor"},
+      {"in-place add changes shape", [] { activ::ones({3}).add_(kMatrix); }, raises<ShapeError>(),
+       "output with shape [3]"},
+      {"in-place float into int", [] { activ::ones({3}, activ::int64).mul_(activ::ones({3})); },
+       raises<TypeError>(),
+       "mul_: result type float32 can't be cast to the desired output type int64"},
+      {"where non-bool condition", [] { activ::where(kMatrix, kMatrix, kMatrix); },
+       raises<TypeError>(), "where: expected condition to be a bool tensor"},
+      {"abs of bool", [] { activ::abs(kBools); }, raises<TypeError>(),
+       "abs: not implemented for bool tensors"},
+      {"int to negative int power", [] { activ::pow(kInts, -1); }, raises<ValueError>(),
+       "integers to negative integer powers are not allowed"},
+      {"clamp without bounds", [] { activ::clamp(kMatrix, {}, {}); }, raises<ValueError>(),
+       "clamp: at least one of 'min' or 'max' must not be None"},
+      {"clamp bool", [] { activ::clamp(kBools, 0, 1); }, raises<TypeError>(),
+       "clamp: not implemented for bool tensors"},
+      // --- reductions ---
+      {"sum dim out of range", [] { activ::sum(kMatrix, {2}); }, raises<IndexError>(),
+       "dim 2 is out of range"},
+      {"sum repeated dim",
+       [] {
+         activ::sum(kMatrix, {1, -1});
+       },
+       raises<ValueError>(), "dim 1"},
+      {"max of empty", [] { activ::max(activ::ones({0})); }, raises<IndexError>(), "max"},
+      {"argmax of empty dim",
+       [] {
+         activ::argmax(activ::ones({2, 0}), 1);
+       },
+       raises<IndexError>(), "argmax"},
+      {"sum undefined", [] { activ::sum(Tensor()); }, raises<ValueError>(),
+       "sum: the tensor is undefined"},
+      // --- joining and linear algebra ---
+      {"cat empty list", [] { activ::cat({}); }, raises<ValueError>(),
+       "cat: expected a non-empty list of tensors"},
+      {"cat 0-d",
+       [] {
+         activ::cat({activ::ones({}), activ::ones({})});
+       },
+       raises<ShapeError>(), "cat: zero-dimensional tensor cannot be concatenated"},
+      {"cat size mismatch",
+       [] {
+         activ::cat({kMatrix, activ::ones({2, 2})}, 0);
+       },
+       raises<ShapeError>(), "cat: sizes of tensors must match except in dimension 0"},
+      {"stack unequal",
+       [] {
+         activ::stack({kMatrix, activ::ones({3, 2})});
+       },
+       raises<ShapeError>(), "stack: expects each tensor to be equal size"},
+      {"mm mismatched", [] { activ::mm(kMatrix, kMatrix); }, raises<ShapeError>(),
+       "mm: mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)"},
+      {"mm of 1-d", [] { activ::mm(activ::ones({3}), kMatrix); }, raises<ShapeError>(),
+       "mm: expected 2-D tensors, got 1-D and 2-D"},
+      {"bmm of 2-d", [] { activ::bmm(kMatrix, kMatrix); }, raises<ShapeError>(),
+       "bmm: expected 3-D tensors"},
+      {"matmul 0-d", [] { activ::matmul(activ::ones({}), kMatrix); }, raises<ShapeError>(),
+       "matmul: both arguments need to be at least 1D"},
+      {"matmul dtype mismatch",
+       [] {
+         activ::matmul(kMatrix, activ::ones({3, 2}, activ::float64));
+       },
+       raises<TypeError>(), "expected both tensors to have the same dtype"},
+      {"matmul of bool", [] { activ::matmul(kBools, kBools.t()); }, raises<TypeError>(),
+       "not implemented for bool tensors"},
+      // --- activations, losses and modules ---
+      {"softshrink NaN lambd", [] { F::softshrink(kMatrix, {.lambd = kNaN}); },
+       raises<ValueError>(), "lambd must be greater or equal to 0, but found to be nan"},
+      {"softshrink negative lambd", [] { F::softshrink(kMatrix, {.lambd = -1.0}); },
+       raises<ValueError>(), "lambd must be greater or equal to 0"},
+      {"celu zero alpha", [] { F::celu(kMatrix, {.alpha = 0.0}); }, raises<ValueError>(),
+       "alpha cannot be 0 for CELU"},
+      {"gelu bad approximate", [] { F::gelu(kMatrix, {.approximate = "fast"}); },
+       raises<ValueError>(), "argument 'approximate' must be either 'none' or 'tanh', got 'fast'"},
+      {"Hardtanh NaN bound", [] { activ::nn::Hardtanh({.min_val = kNaN}); }, raises<ValueError>(),
+       "Hardtanh: max_val must be greater than min_val, got min_val=nan"},
+      {"Hardtanh inverted bounds", [] { activ::nn::Hardtanh({.min_val = 1.0, .max_val = -1.0}); },
+       raises<ValueError>(), "max_val must be greater than min_val"},
+      {"softmax dim out of range", [] { F::softmax(kMatrix, {.dim = 2}); }, raises<IndexError>(),
+       "dim 2 is out of range"},
+      {"glu odd dim", [] { F::glu(kMatrix); }, raises<ShapeError>(),
+       "the halved dim must have an even size"},
+      {"glu of 0-d", [] { F::glu(activ::ones({})); }, raises<ShapeError>(),
+       "expected argument 'input' to have at least 1 dim"},
+      {"relu backward wrong grad shape", [] { F::relu_backward(activ::ones({3}), kMatrix); },
+       raises<ShapeError>(), "grad_output of shape [3]"},
+      {"mse_loss bad reduction", [] { F::mse_loss(kMatrix, kMatrix, {.reduction = "avg"}); },
+       raises<ValueError>(), "'avg' is not a valid value for reduction"},
+      {"mse_loss not broadcastable", [] { F::mse_loss(kMatrix, activ::ones({4})); },
+       raises<ShapeError>(), "mse_loss"},
+      {"bce out of range", [] { F::binary_cross_entropy(kMatrix * 2, kMatrix); },
+       raises<ValueError>(), "all elements of argument 'input' must be between 0 and 1, got 2.0"},
+      {"bce NaN input", [] { F::binary_cross_entropy(kMatrix * kNaN, kMatrix); },
+       raises<ValueError>(), "must be between 0 and 1, got nan"},
+      {"huber negative delta", [] { F::huber_loss(kMatrix, kMatrix, {.delta = -1.0}); },
+       raises<ValueError>(), "huber_loss: argument 'delta' must be positive"},
+      {"cross_entropy target out of range",
+       [] {
+         F::cross_entropy(kMatrix, activ::tensor({0, 3}));
+       },
+       raises<IndexError>(), "target 3"},
+      {"nll_loss float target", [] { F::nll_loss(kMatrix, activ::ones({2})); }, raises<TypeError>(),
+       "target"},
+      {"Linear negative features", [] { activ::nn::Linear(-1, 2); }, raises<ValueError>(),
+       "Linear: in_features and out_features must be non-negative"},
+      {"Dropout p above 1", [] { activ::nn::Dropout({.p = 1.5}); }, raises<ValueError>(),
+       "Dropout: probability has to be between 0 and 1, but got 1.5"},
+      {"linear shape mismatch",
+       [] {
+         F::linear(kMatrix, activ::ones({4, 2}));
+       },
+       raises<ShapeError>(), "linear: input of shape [2, 3] cannot be multiplied"},
+      {"set_num_threads zero", [] { activ::set_num_threads(0); }, raises<ValueError>(),
+       "set_num_threads"},
+      {"requires_grad on int", [] { activ::ones({2}, activ::int64).requires_grad_(); },
+       raises<TypeError>(), "only Tensors of floating point dtype can require gradients"},
+      {"backward of non-scalar",
+       [] {
+         Tensor x = activ::ones({2}).requires_grad_();
+         (x * 2).backward();
+       },
+       raises<activ::Error>(), "backward"},
+      // --- .npy bytes ---
+      {"npy empty input", [] { load_npy_text(""); }, raises<IoError>(), "load_npy: 'bad.npy'"},
+      {"npy bad magic", [] { load_npy_text("NUMPY\x01"); }, raises<IoError>(), "load_npy"},
+      {"npy truncated header", [] { load_npy_text(npy(f4, "").substr(0, 40)); }, raises<IoError>(),
+       "load_npy: 'bad.npy'"},
+      {"npy truncated data", [] { load_npy_text(npy(f4, "1234")); }, raises<IoError>(),
+       "load_npy: 'bad.npy'"},
+      {"npy unknown dtype",
+       [] {
+         load_npy_text(npy("{'descr': '<f2', 'fortran_order': False, 'shape': (2,), }", "1234"));
+       },
+       raises<IoError>(), "<f2"},
+      {"npy negative dim",
+       [] { load_npy_text(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (-2,), }", "")); },
+       raises<IoError>(), "a non-negative dim in 'shape'"},
+      {"npy oversized shape",
+       [] {
+         load_npy_text(npy(
+             "{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", ""));
+       },
+       raises<IoError>(), "load_npy: 'bad.npy'"},
+      {"npy nine dims",
+       [] {
+         load_npy_text(
+             npy("{'descr': '<f4', 'fortran_order': False, "
+                 "'shape': (1, 1, 1, 1, 1, 1, 1, 1, 1), }",
+                 "1234"));
+       },
+       raises<IoError>(), "at most 8 dims in 'shape'"},
+      {"npy missing file", [] { activ::load_npy("/nonexistent/x.npy"); }, raises<IoError>(),
+       "/nonexistent/x.npy"},
+      // --- safetensors bytes ---
+      {"safetensors empty input", [] { load_safetensors_text(""); }, raises<IoError>(),
+       "bad.safetensors"},
+      {"safetensors header past the end",
+       [] { load_safetensors_text(safetensors("{}", "").substr(0, 9)); }, raises<IoError>(),
+       "bad.safetensors"},
+      {"safetensors huge header length",
+       [] { load_safetensors_text(std::string("\xff\xff\xff\xff\xff\xff\xff\x7f{}", 10)); },
+       raises<IoError>(), "bad.safetensors"},
+      {"safetensors invalid JSON", [] { load_safetensors_text(safetensors("{\"a\":", "")); },
+       raises<IoError>(), "header is not valid JSON"},
+      {"safetensors not an object", [] { load_safetensors_text(safetensors("[1]    ", "")); },
+       raises<IoError>(), "bad.safetensors"},
+      {"safetensors truncated data",
+       [] {
+         load_safetensors_text(
+             safetensors(R"({"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", "1234"));
+       },
+       raises<IoError>(), "bad.safetensors"},
+      {"safetensors oversized shape",
+       [] {
+         load_safetensors_text(safetensors(
+             R"({"x":{"dtype":"F64","shape":[4294967296,4294967296],"data_offsets":[0,8]}})",
+             "12345678"));
+       },
+       raises<IoError>(), "bad.safetensors"},
+      {"safetensors offsets mismatch",
+       [] {
+         load_safetensors_text(
+             safetensors(R"({"x":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}})", "1234"));
+       },
+       raises<IoError>(), "bad.safetensors"},
+      {"safetensors F16",
+       [] {
+         load_safetensors_text(
+             safetensors(R"({"x":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}})", "1234"));
+       },
+       raises<IoError>(), "F16"},
+      {"safetensors repeated key",
+       [] {
+         load_safetensors_text(
+             safetensors(R"({"x":{"dtype":"F32","shape":[],"data_offsets":[0,4]},)"
+                         R"("x":{"dtype":"F32","shape":[],"data_offsets":[4,8]}})",
+                         "12345678"));
+       },
+       raises<IoError>(), "header repeats the key"},
+      {"save_safetensors undefined tensor",
+       [] {
+         activ::to_safetensors_bytes({{"x", Tensor()}});
+       },
+       raises<ValueError>(), "x"},
+  };
+}
+
+TEST(BadInput, EveryBadCallRaisesItsError) {
+  const std::vector<BadCall> calls = bad_api_calls();
+  EXPECT_GE(calls.size(), 60u);
+  for (const BadCall& bad : calls) {
+    SCOPED_TRACE(bad.name);
+    try {
+      bad.call();
+      ADD_FAILURE() << bad.name << ": no exception";
+    } catch (const activ::Error& error) {
+      EXPECT_EQ(type_name(typeid(error)), type_name(bad.error)) << error.what();
+      EXPECT_THAT(error.what(), ::testing::HasSubstr(bad.message));
+    } catch (const std::exception& error) {
+      ADD_FAILURE() << bad.name << ": not an activ::Error: " << typeid(error).name() << ": "
+                    << error.what();
+    }
+  }
+}
+
+// --- the activ program ----------------------------------------------------------------------
+
+// The activ program next to this test in the build tree (tests/ and bin/ are siblings).
+fs::path activ_program() {
+  return fs::read_symlink("/proc/self/exe").parent_path().parent_path() / "bin" / "activ";
+}
+
+struct ProgramRun {
+  int status;          // as waitpid reports it
+  std::string output;  // stdout and stderr
+};
+
+ProgramRun run_activ(const std::string& arguments) {
+  const std::string command = activ_program().string() + " " + arguments + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return {-1, "popen failed"};
+  std::string output;
+  std::array<char, 4096> buffer;
+  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) {
+    output.append(buffer.data(), n);
+  }
+  return {pclose(pipe), output};
+}
+
+struct BadCommand {
+  const char* arguments;
+  int exit_code;
+  const char* message;  // a substring of the first output line, which starts with "activ: error: "
+};
+
+TEST(BadInput, EveryBadCommandLineExitsWithAMessage) {
+  if (!fs::exists(activ_program())) GTEST_SKIP() << "no activ program at " << activ_program();
+  const std::vector<BadCommand> commands = {
+      {"--bogus", 2, "--bogus"},
+      {"", 2, "a subcommand is required"},
+      {"frobnicate", 2, "frobnicate"},
+      {"demo --bogus", 2, "--bogus"},
+      {"accuracy --dtype", 2, "--dtype"},
+      {"accuracy NoSuchActivation", 2, "NoSuchActivation"},
+      {"accuracy SiLU --threads 0", 2, "threads"},
+      {"accuracy SiLU --threads abc", 2, "abc"},
+      {"accuracy SiLU --dtype float16", 2, "float16"},
+      {"accuracy 'ELU(alpha='", 2, "ELU(alpha="},
+  };
+  for (const BadCommand& bad : commands) {
+    SCOPED_TRACE(bad.arguments);
+    const ProgramRun run = run_activ(bad.arguments);
+    ASSERT_TRUE(WIFEXITED(run.status)) << "ended by a signal; output:\n" << run.output;
+    EXPECT_EQ(WEXITSTATUS(run.status), bad.exit_code) << run.output;
+    const std::string first_line = run.output.substr(0, run.output.find('\n'));
+    EXPECT_THAT(first_line, ::testing::StartsWith("activ: error: "));
+    EXPECT_THAT(first_line, ::testing::HasSubstr(bad.message));
+  }
+}
+
+}  // namespace
