@@ -4,10 +4,13 @@
 //   out    into a preallocated output: activ's span kernels threaded as the tensor layer threads
 //          them, LibTorch's NAME_out (only where LibTorch has one)
 //   alloc  the allocating calls: activ::nn::functional::NAME, at::NAME
+//   backward  softmax and log_softmax's backward from their output (allocating):
+//          functional::NAME_backward, at::_NAME_backward_data
 // Prints a markdown table (elements/s, activ/LibTorch and activ as a percentage of a plain copy of
-// the same size and threads) and a check of the performance targets.
+// the same size and threads; for backward, of an add: 2 inputs, 1 output) and a check of the
+// performance targets.
 //
-// Usage: vs_libtorch SIZE:THREADS...   (default 65536:1 16777216:2)
+// Usage: vs_libtorch [--only=NAME,NAME...] SIZE:THREADS...   (default 65536:1 16777216:2)
 // Softmax and log_softmax run over rows of 1024 elements: SIZE / 1024 rows.
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -153,11 +156,18 @@ void copy(const float* x, float* y, std::int64_t n) {
   });
 }
 
+// The backward baseline: two inputs, one output.
+void add(const float* a, const float* b, float* y, std::int64_t n) {
+  activ::parallel_for(0, n, kGrain, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t i = begin; i < end; ++i) y[i] = a[i] + b[i];
+  });
+}
+
 struct Row {
   std::string function, mode;
   std::int64_t size;
   int threads;
-  double activ, torch, copy;
+  double activ, torch, baseline;  // baseline: the copy, or the add for backward
   bool transcendental;
 };
 
@@ -177,8 +187,13 @@ double geomean(const std::vector<double>& values) {
 
 int main(int argc, char** argv) {
   std::vector<std::pair<std::int64_t, int>> configs;
+  std::string only;  // comma-separated function names; empty: all
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
+    if (arg.rfind("--only=", 0) == 0) {
+      only = "," + arg.substr(7) + ",";
+      continue;
+    }
     const auto colon = arg.find(':');
     if (colon == std::string::npos) {
       std::fprintf(stderr, "vs_libtorch: expected SIZE:THREADS, got '%s'\n", argv[i]);
@@ -206,8 +221,14 @@ int main(int argc, char** argv) {
     const at::Tensor x_rows = at::from_blob(x_data, {count / kRowLength, kRowLength}, at::kFloat);
     const Tensor x_activ_flat = x.reshape({count});
 
+    Tensor g = activ::sub(activ::rand({n / kRowLength, kRowLength}), 0.5);
+    const at::Tensor g_rows =
+        at::from_blob(g.data_ptr<float>(), {count / kRowLength, kRowLength}, at::kFloat);
     const double copy_rate = best_rates({[&] { copy(x_data, y_data, count); }}, count)[0];
+    const double add_rate =
+        best_rates({[&] { add(x_data, g.data_ptr<float>(), y_data, count); }}, count)[0];
     for (const TorchSide& torch : torch_side) {
+      if (!only.empty() && only.find("," + torch.name + ",") == std::string::npos) continue;
       const ActivSide& activ_fn = activ_side.at(torch.name);
       const bool dim_op = activ_fn.kernel == kernels::Activation::kCount;
       const Tensor& activ_input = dim_op ? x : x_activ_flat;
@@ -231,6 +252,23 @@ int main(int argc, char** argv) {
           count);
       rows.push_back({dim_op ? torch.name + " (rows of 1024)" : torch.name, "alloc", count, threads,
                       rates[0], rates[1], copy_rate, torch.transcendental});
+      if (dim_op) {
+        const bool log = torch.name == "log_softmax";
+        const Tensor y_activ = activ_fn.alloc(x);
+        const at::Tensor y_torch = torch.alloc(x_rows);
+        const auto backward_rates = best_rates(
+            {[&] {
+               (void)(log ? F::log_softmax_backward(g, y_activ, 1)
+                          : F::softmax_backward(g, y_activ, 1));
+             },
+             [&] {
+               (void)(log ? at::_log_softmax_backward_data(g_rows, y_torch, 1, at::kFloat)
+                          : at::_softmax_backward_data(g_rows, y_torch, 1, at::kFloat));
+             }},
+            count);
+        rows.push_back({torch.name + " (rows of 1024)", "backward", count, threads,
+                        backward_rates[0], backward_rates[1], add_rate, torch.transcendental});
+      }
     }
   }
 
@@ -242,19 +280,35 @@ int main(int argc, char** argv) {
     std::printf("| %s | %s | %lld | %d | %s | %s | %.2fx | %.0f%% |\n", row.function.c_str(),
                 row.mode.c_str(), static_cast<long long>(row.size), row.threads,
                 elements(row.activ).c_str(), elements(row.torch).c_str(), row.activ / row.torch,
-                100 * row.activ / row.copy);
+                100 * row.activ / row.baseline);
   }
 
-  // The targets of the performance issue, per configuration.
+  // The targets of the performance issue, per configuration (over every function: not for --only).
+  if (!only.empty()) return 0;
   std::printf("\n");
   for (const auto& [n, threads] : configs) {
     std::vector<double> transcendental_ratios;
+    std::map<std::string, double> out_rates;
+    double worst_alloc_vs_out = 1e30;
+    std::string worst_alloc_vs_out_name;
+    for (const Row& row : rows) {
+      if (row.size == n && row.threads == threads && row.mode == "out")
+        out_rates[row.function] = row.activ;
+    }
+    for (const Row& row : rows) {
+      if (row.size != n || row.threads != threads || row.mode != "alloc") continue;
+      const auto out = out_rates.find(row.function);
+      if (out == out_rates.end()) continue;
+      const double fraction = row.activ / out->second;
+      if (fraction < worst_alloc_vs_out)
+        worst_alloc_vs_out = fraction, worst_alloc_vs_out_name = row.function;
+    }
     double worst_ratio = 1e30, worst_copy = 1e30, worst_softmax_copy = 1e30,
            worst_softmax_ratio = 1e30;
     std::string worst_ratio_name, worst_copy_name;
     for (const Row& row : rows) {
       if (row.size != n || row.threads != threads) continue;
-      const double ratio = row.activ / row.torch, pct = 100 * row.activ / row.copy;
+      const double ratio = row.activ / row.torch, pct = 100 * row.activ / row.baseline;
       if (row.function.rfind("softmax", 0) == 0 || row.function.rfind("log_softmax", 0) == 0) {
         worst_softmax_copy = std::min(worst_softmax_copy, pct);
         worst_softmax_ratio = std::min(worst_softmax_ratio, ratio);
@@ -269,10 +323,11 @@ int main(int argc, char** argv) {
     std::printf(
         "- size %lld, %d thread(s): transcendental activ/LibTorch (alloc) geomean %.2fx, "
         "lowest %.2fx (%s); elementwise out-mode lowest %% of copy %.0f%% (%s); "
-        "softmax/log_softmax lowest %% of copy %.0f%%, lowest activ/LibTorch %.2fx\n",
+        "softmax/log_softmax lowest %% of copy %.0f%%, lowest activ/LibTorch %.2fx; activ's "
+        "allocating calls lowest %.0f%% of its preallocated ones (%s)\n",
         static_cast<long long>(n), threads, geomean(transcendental_ratios), worst_ratio,
         worst_ratio_name.c_str(), worst_copy, worst_copy_name.c_str(), worst_softmax_copy,
-        worst_softmax_ratio);
+        worst_softmax_ratio, 100 * worst_alloc_vs_out, worst_alloc_vs_out_name.c_str());
   }
   return 0;
 }

@@ -1,7 +1,7 @@
 // The seed tutorials' two-layer perceptron (shared/seeds/003_*.txt), shared by
 // examples/mlp_seed.cpp and tests/mlp_seed_test.cpp: 64 samples, 1000 -> 100 -> 10 with ReLU,
-// MSELoss(reduction='sum'), SGD(lr=1e-4), 300 epochs. Data and initial weights come from a
-// safetensors file written by tools/gen_mlp_reference.py, so the run can match torch's.
+// MSELoss(reduction='sum'), SGD(lr=1e-4), 300 epochs by default. Data and initial weights come
+// from a safetensors file written by tools/gen_mlp_reference.py, so the run can match torch's.
 #pragma once
 
 #include <functional>
@@ -25,8 +25,8 @@ struct EpochLoss {
 // Trains from the file's data and weights; calls report(epoch, loss) after every epoch and
 // returns the loss of every 50th, as the tutorial prints it.
 inline std::vector<EpochLoss> train_seed_mlp(const std::string& data_path,
-                                             const std::function<void(int, double)>& report = {}) {
-  constexpr int kEpochs = 300;
+                                             const std::function<void(int, double)>& report = {},
+                                             int epochs = 300) {
   nn::Sequential model(std::make_shared<nn::Linear>(1000, 100), std::make_shared<nn::ReLU>(),
                        std::make_shared<nn::Linear>(100, 10));
   Tensor x, y;
@@ -42,7 +42,7 @@ inline std::vector<EpochLoss> train_seed_mlp(const std::string& data_path,
   nn::MSELoss loss_fn({.reduction = "sum"});
   optim::SGD optimizer(model.parameters(), {.lr = 1e-4});
   std::vector<EpochLoss> printed;
-  for (int t = 0; t < kEpochs; ++t) {
+  for (int t = 0; t < epochs; ++t) {
     const Tensor loss = loss_fn(model(x), y);
     if ((t + 1) % 50 == 0) printed.push_back({t + 1, loss.item<double>()});
     if (report) report(t + 1, loss.item<double>());

@@ -74,6 +74,15 @@ TEST(Autograd, SecondBackwardThroughAFreedGraphRaises) {
       throws_with([&] { loss.backward(); }, "Trying to backward through the graph a second time"));
 }
 
+TEST(Autograd, ASecondBackwardThroughNodesThatSavedNothingWorksAsInTorch) {
+  Tensor a = leaf({1.0, 2.0}), b = leaf({3.0, 4.0});
+  const Tensor loss = (a - b).mean();  // sub and mean save no tensors
+  loss.backward();
+  loss.backward();
+  EXPECT_EQ(values(a.grad()), (std::vector<double>{1, 1}));
+  EXPECT_EQ(values(b.grad()), (std::vector<double>{-1, -1}));
+}
+
 TEST(Autograd, RetainGraphAllowsASecondBackward) {
   Tensor a = leaf({1.0, 2.0}), b = leaf({3.0, 4.0});
   const Tensor loss = (a * b).sum();
@@ -131,6 +140,124 @@ TEST(Autograd, InPlaceByANumberKeepsBackwardValid) {
   y.sum().backward();
   EXPECT_EQ(values(y), (std::vector<double>{3, 12}));
   EXPECT_EQ(values(a.grad()), (std::vector<double>{6, 12}));
+}
+
+TEST(Autograd, FillAndCopyEndTheOldHistory) {
+  Tensor a = leaf({1.0, 2.0, 3.0});
+  Tensor y = a * 2;
+  y.narrow(0, 0, 1).fill_(5);  // y = [5, 4, 6]
+  EXPECT_EQ(y.grad_fn()->name(), "CopySlices");
+  (y * y).sum().backward();
+  EXPECT_EQ(values(a.grad()), (std::vector<double>{0, 16, 24}));
+
+  Tensor z = a * 2;
+  z.zero_();
+  EXPECT_EQ(z.grad_fn()->name(), "ZeroBackward0");
+  Tensor w = a * 2;
+  w.fill_(1);
+  EXPECT_EQ(w.grad_fn()->name(), "FillBackward2");
+  Tensor c = a * 2;
+  c.copy_(tensor({1.0, 1.0, 1.0}));
+  EXPECT_EQ(c.grad_fn()->name(), "CopyBackwards");
+  a.set_grad({});
+  (z + w + c).sum().backward();  // as in torch, the overwritten history gets a zero gradient
+  EXPECT_EQ(values(a.grad()), (std::vector<double>{0, 0, 0}));
+}
+
+// --- in-place writes into views ---------------------------------------------------------------
+
+TEST(Autograd, InPlaceIntoAViewRewritesItsBasesHistory) {
+  Tensor a = leaf({{1.0, 2.0, 3.0}, {4.0, 5.0, 6.0}});
+  Tensor b = a * 1;
+  Tensor row = b[0];
+  EXPECT_TRUE(row.is_view());
+  EXPECT_TRUE(row.base().is_same(b));
+  row.mul_(2);  // b = [[2, 4, 6], [4, 5, 6]]
+  EXPECT_EQ(b.grad_fn()->name(), "CopySlices");
+  EXPECT_EQ(row.grad_fn()->name(), "AsStridedBackward0");
+  (b * b).sum().backward();  // d/da of sum(b^2): 8 a on row 0, 2 a on row 1
+  EXPECT_EQ(values(a.grad()), (std::vector<double>{8, 16, 24, 8, 10, 12}));
+}
+
+TEST(Autograd, ViewsTakenBeforeAnInPlaceWriteSeeIt) {
+  Tensor a = leaf({{1.0, 2.0, 3.0}, {4.0, 5.0, 6.0}});
+  Tensor b = a * 1;
+  const Tensor column = b.transpose(0, 1)[1];  // b[:, 1]
+  const Tensor repeated = b[0].expand({2, 3});
+  b.mul_(3);
+  EXPECT_EQ(column.grad_fn()->name(), "AsStridedBackward0");
+  (column.sum() + repeated.sum()).backward();  // repeated counts b[0] twice
+  EXPECT_EQ(values(a.grad()), (std::vector<double>{6, 9, 6, 0, 3, 0}));
+}
+
+TEST(Autograd, WritingValuesThatRequireGradIntoAPlainTensorMakesItRequireGrad) {
+  Tensor x = leaf({2.0, 3.0});
+  Tensor c = zeros({3});
+  c.slice(0, 1).copy_(x);
+  EXPECT_TRUE(c.requires_grad());
+  EXPECT_EQ(c.grad_fn()->name(), "CopySlices");
+  EXPECT_EQ(values(c), (std::vector<double>{0, 2, 3}));
+  (c * c).sum().backward();
+  EXPECT_EQ(values(x.grad()), (std::vector<double>{4, 6}));
+}
+
+TEST(Autograd, InPlaceIntoAViewOfALeafThatRequiresGradRaises) {
+  Tensor a = leaf({1.0, 2.0});
+  const std::string message =
+      "a view of a leaf Variable that requires grad is being used in an in-place operation.";
+  EXPECT_TRUE(throws_with([&] { a[0].mul_(2); }, message));
+  EXPECT_TRUE(throws_with([&] { F::relu_(a.narrow(0, 0, 1)); }, message));
+  EXPECT_EQ(values(a), (std::vector<double>{1, 2}));
+}
+
+// x -> y = x * x; tanh_ on a column of y; y[1] *= w; y's second column += x's first; returns y.
+Tensor write_into_views(const std::vector<Tensor>& inputs) {
+  const Tensor& x = inputs[0];
+  const Tensor& w = inputs[1];
+  Tensor y = x * x;
+  F::tanh_(y.select(1, 0));
+  y[1].mul_(w);
+  y.transpose(0, 1)[1].add_(x.select(1, 0));
+  return y;
+}
+
+// The vector-Jacobian product of f by autograd, with or without the graph of the gradient.
+// Inputs that do not require grad (finite differences) become leaves.
+std::vector<Tensor> autograd_vjp(const testing::Function& f, const std::vector<Tensor>& inputs,
+                                 const Tensor& g, bool create_graph = false) {
+  std::vector<Tensor> leaves;
+  for (const Tensor& input : inputs)
+    leaves.push_back(input.requires_grad() ? input : input.detach().requires_grad_());
+  return autograd::grad({f(leaves)}, leaves, {g}, {}, create_graph, true);
+}
+
+TEST(Autograd, GradientsThroughInPlaceWritesIntoViewsMatchFiniteDifferences) {
+  const Tensor x = tensor({{0.3, -1.2, 0.7}, {1.5, 0.2, -0.4}, {-0.9, 2.0, 0.1}}, float64);
+  const Tensor w = tensor({0.5, -2.0, 1.25}, float64);
+  const Tensor g = tensor({{1.0, -0.5, 2.0}, {0.25, 1.5, -1.0}, {0.75, -2.0, 0.5}}, float64);
+  EXPECT_TRUE(testing::check_vjp(
+      write_into_views,
+      [](const std::vector<Tensor>& inputs, const Tensor& grad_output) {
+        return autograd_vjp(write_into_views, inputs, grad_output);
+      },
+      {x, w}, g));
+}
+
+TEST(Autograd, DoubleBackwardThroughInPlaceWritesIntoViewsMatchesFiniteDifferences) {
+  const Tensor g = tensor({{1.0, -0.5, 2.0}, {0.25, 1.5, -1.0}, {0.75, -2.0, 0.5}}, float64);
+  // The gradient with respect to x, as a function of x and w, differentiated again.
+  const testing::Function gradient_of_x = [g](const std::vector<Tensor>& inputs) {
+    return autograd_vjp(write_into_views, inputs, g, /*create_graph=*/true)[0];
+  };
+  const Tensor x = tensor({{0.3, -1.2, 0.7}, {1.5, 0.2, -0.4}, {-0.9, 2.0, 0.1}}, float64);
+  const Tensor w = tensor({0.5, -2.0, 1.25}, float64);
+  const Tensor gg = tensor({{0.5, 1.0, -1.0}, {2.0, -0.25, 0.5}, {1.0, 0.5, -1.5}}, float64);
+  EXPECT_TRUE(testing::check_vjp(
+      gradient_of_x,
+      [&](const std::vector<Tensor>& inputs, const Tensor& grad_output) {
+        return autograd_vjp(gradient_of_x, inputs, grad_output);
+      },
+      {x, w}, gg));
 }
 
 // --- recording switches -----------------------------------------------------------------------

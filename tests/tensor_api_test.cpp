@@ -360,6 +360,23 @@ TEST(TensorFactory, FromVectorAndLikes) {
   EXPECT_EQ(empty_like(t).dtype(), float64);
 }
 
+// torch.arange(-8.0, 8.0, 0.1) (the seed's plotting grid) as torch 1.13 prints it, bit for bit:
+// x[80] is 2^-51, not 0, so relu's gradient there is 1; computing -8 + 0.1 * i directly differs
+// from torch in 35 of the 160 float32 elements.
+TEST(TensorFactory, ArangeHasTorchsBits) {
+  const Tensor x = arange(-8.0, 8.0, 0.1);
+  ASSERT_EQ(x.numel(), 160);
+  EXPECT_EQ(x.at<float>({11}), -0x1.b99998p+2f);
+  EXPECT_EQ(x.at<float>({78}), -0x1.99999cp-3f);
+  EXPECT_EQ(x.at<float>({79}), -0x1.99999cp-4f);
+  EXPECT_EQ(x.at<float>({80}), 0x1p-51f);
+  EXPECT_EQ(x.at<float>({159}), 0x1.f99998p+2f);
+  const Tensor x64 = arange(-8.0, 8.0, 0.1, float64);
+  EXPECT_EQ(x64.at<double>({51}), -0x1.7333333333333p+1);
+  EXPECT_EQ(x64.at<double>({79}), -0x1.999999999997ap-4);
+  EXPECT_EQ(x64.at<double>({80}), 0x1p-51);
+}
+
 // --- comparison helpers ----------------------------------------------------------------------
 
 TEST(TensorCompare, AllcloseAndEqual) {

@@ -204,6 +204,7 @@ const std::map<std::string, Op>& op_table() {
     unary("neg", neg);
     unary("abs", abs);
     unary("exp", exp);
+    unary("erf", erf);
     unary("log", log);
     unary("sqrt", sqrt);
     unary("logical_not", logical_not);

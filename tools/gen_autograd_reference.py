@@ -113,6 +113,7 @@ OPS = {
     "neg": lambda x, a: -x[0],
     "abs": lambda x, a: x[0].abs(),
     "exp": lambda x, a: x[0].exp(),
+    "erf": lambda x, a: x[0].erf(),
     "log": lambda x, a: x[0].log(),
     "sqrt": lambda x, a: x[0].sqrt(),
     "clamp": lambda x, a: x[0].clamp(a.get("min"), a.get("max")),
@@ -280,6 +281,7 @@ case("scalar_pow", "scalar_pow", [normal([3, 4])], {"value": 2.0}, double=True)
 case("neg", "neg", [normal([3, 4])], double=True)
 case("abs", "abs", [In([-2.0, -0.5, 0.0, 0.5, 3.0, -0.0])], double=True)
 case("exp", "exp", [normal([3, 4])], double=True)
+case("erf", "erf", [normal([3, 4])], double=True)
 case("log", "log", [positive([3, 4], 0.1, 5.0)], double=True)
 case("sqrt", "sqrt", [positive([3, 4], 0.1, 5.0)], double=True)
 case("exp_noncontiguous", "exp", [normal([4, 3], transpose=(0, 1))])

@@ -165,7 +165,7 @@ def as_input(x):
 
 # --- case recording ---------------------------------------------------------------------------
 
-CLOSE_OPS = {"exp", "log", "sqrt", "pow", "pow_scalar", "rpow_scalar", "mean", "logsumexp",
+CLOSE_OPS = {"exp", "erf", "log", "sqrt", "pow", "pow_scalar", "rpow_scalar", "mean", "logsumexp",
              "matmul", "mm", "bmm", "linspace", "sum"}
 # Ops whose error grows with the magnitude of the terms they add up.
 ACCUMULATING_OPS = {"sum", "mean", "logsumexp", "matmul", "mm", "bmm"}
@@ -330,7 +330,7 @@ for op, fn in SCALAR_OPS.items():
 # --- unary ops --------------------------------------------------------------------------------
 
 UNARY = {"neg": torch.neg, "abs": torch.abs, "exp": torch.exp, "log": torch.log,
-         "sqrt": torch.sqrt, "logical_not": torch.logical_not}
+         "sqrt": torch.sqrt, "logical_not": torch.logical_not, "erf": torch.erf}
 for op, fn in UNARY.items():
     for dtype in ALL_DTYPES:
         t = make(DTYPES[dtype], 2, 5)

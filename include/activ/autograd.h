@@ -131,13 +131,12 @@ Tensor differentiable(const char* name, std::initializer_list<Tensor> inputs, Fo
   return out;
 }
 
-// Raises torch's error for an in-place write to a leaf that requires grad (while recording),
-// and an error for an in-place write into a view when gradients are involved (self requires
-// grad or the written values do): activ does not propagate such a write to the viewed tensor's
-// history, so it refuses rather than give wrong gradients.
-void check_inplace(const Tensor& self, const char* op, bool values_require_grad = false);
+// Raises torch's errors for an in-place write (while recording) to a leaf that requires grad or
+// to a view of one.
+void check_inplace(const Tensor& self, const char* op);
 // After an in-place write of `result` (computed out of place) into self: self takes result's
-// place in the graph.
+// place in the graph. When self is a view, its base's history becomes CopySlices (the result
+// where the view lies, the old history elsewhere) and self's becomes a view of that.
 void rebase_history(Tensor& self, const Tensor& result);
 
 // Sums grad down to shape, undoing broadcasting (leading dims and dims of size 1).

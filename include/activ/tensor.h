@@ -62,7 +62,11 @@ struct TensorImpl {
   Shape strides;  // in elements
   Dtype dtype = Dtype::Float32;
   std::shared_ptr<autograd::AutogradMeta> autograd;  // null until the tensor takes part in autograd
-  bool is_view = false;  // made by a view op: shares another tensor's elements
+  // Views (made by a view op, sharing another tensor's elements): the tensor that owns the
+  // elements, and the storage version up to which this view's grad_fn accounts for in-place
+  // writes to them. Null for tensors that are not views.
+  std::shared_ptr<TensorImpl> view_base;
+  std::uint64_t view_version = 0;
 };
 }  // namespace detail
 
@@ -109,6 +113,10 @@ class Tensor {
   const std::shared_ptr<Storage>& storage() const { return impl().storage; }
   // True when both tensors view the same storage.
   bool is_alias_of(const Tensor& other) const { return defined() && storage() == other.storage(); }
+  // True for a tensor made by a view op (torch's _is_view()).
+  bool is_view() const { return impl().view_base != nullptr; }
+  // The tensor whose elements this view shares (torch's _base); undefined when not a view.
+  Tensor base() const;
   // True when both are handles to the same tensor (copies of one another).
   bool is_same(const Tensor& other) const { return impl_ == other.impl_; }
   // The shared state behind this handle, for the autograd layer.
@@ -158,12 +166,13 @@ class Tensor {
   // Copies src (broadcast to this shape, converted to this dtype) into this tensor.
   Tensor& copy_(const Tensor& src);
   Tensor& fill_(Scalar value);
-  Tensor& zero_() { return fill_(0); }
+  Tensor& zero_();
 
   // --- arithmetic (also as free functions below) ------------------------------------------
   Tensor neg() const;
   Tensor abs() const;
   Tensor exp() const;
+  Tensor erf() const;
   Tensor log() const;
   Tensor sqrt() const;
   Tensor pow(const Tensor& exponent) const;
@@ -219,6 +228,7 @@ class Tensor {
   std::string repr() const;
 
  private:
+  explicit Tensor(std::shared_ptr<detail::TensorImpl> impl) : impl_(std::move(impl)) {}
   const detail::TensorImpl& impl() const;
 
   std::shared_ptr<detail::TensorImpl> impl_;
@@ -278,6 +288,7 @@ Tensor minimum(const Tensor& a, const Tensor& b);
 Tensor neg(const Tensor& x);
 Tensor abs(const Tensor& x);
 Tensor exp(const Tensor& x);
+Tensor erf(const Tensor& x);
 Tensor log(const Tensor& x);
 Tensor sqrt(const Tensor& x);
 Tensor eq(const Tensor& a, const Tensor& b);
@@ -380,6 +391,11 @@ struct PrintOptions {
 void set_printoptions(const PrintOptions& options);
 // Back to torch's defaults.
 void reset_printoptions();
+
+namespace detail {
+// Makes view (just created by a view op from source) a view of source's base tensor.
+void mark_as_view_of(const Tensor& view, const Tensor& source);
+}  // namespace detail
 
 // --- shape helpers shared by the API -------------------------------------------------------
 // "[2, 3]", as torch prints shapes in messages.

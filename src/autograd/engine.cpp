@@ -12,6 +12,9 @@ namespace activ::autograd {
 namespace {
 
 thread_local bool grad_enabled = true;
+// SavedTensors made on this thread since the last node was recorded: a node's backward closure
+// is built (saving its tensors) just before the node is recorded.
+thread_local std::uint64_t unrecorded_saved_tensors = 0;
 std::atomic<std::uint64_t> next_sequence_nr{0};
 
 const char* const kGraphFreedMessage =
@@ -25,11 +28,12 @@ const char* const kGraphFreedMessage =
 class FunctionNode final : public Node {
  public:
   FunctionNode(const char* name, BackwardFunction backward, std::vector<Shape> input_shapes,
-               std::vector<Dtype> input_dtypes)
+               std::vector<Dtype> input_dtypes, bool saves_tensors)
       : name_(name),
         backward_(std::move(backward)),
         input_shapes_(std::move(input_shapes)),
-        input_dtypes_(std::move(input_dtypes)) {}
+        input_dtypes_(std::move(input_dtypes)),
+        saves_tensors_(saves_tensors) {}
 
   std::string name() const override { return name_; }
 
@@ -53,13 +57,17 @@ class FunctionNode final : public Node {
     return grads;
   }
 
-  void release_variables() override { backward_ = nullptr; }
+  // As in torch, only a node that saved tensors refuses a second backward.
+  void release_variables() override {
+    if (saves_tensors_) backward_ = nullptr;
+  }
 
  private:
   std::string name_;
   BackwardFunction backward_;
   std::vector<Shape> input_shapes_;
   std::vector<Dtype> input_dtypes_;
+  bool saves_tensors_;
 };
 
 // The sink of a leaf: adds the incoming gradient to the leaf's grad.
@@ -89,14 +97,106 @@ class AccumulateGrad final : public Node {
   std::weak_ptr<AutogradMeta> leaf_;
 };
 
-std::shared_ptr<AutogradMeta> meta_of(const Tensor& t) {
-  return t.defined() ? t.impl_ptr()->autograd : nullptr;
-}
-
 AutogradMeta& ensure_meta(const Tensor& t) {
   auto& slot = t.impl_ptr()->autograd;
   if (!slot) slot = std::make_shared<AutogradMeta>();
   return *slot;
+}
+
+// Where a view lies in its base's storage: what AsStridedBackward0 and CopySlices need to move
+// gradients between the two.
+struct ViewGeometry {
+  Shape sizes, strides;
+  std::int64_t offset;
+  Shape base_sizes, base_strides;
+  std::int64_t base_offset;
+  std::int64_t storage_elements;
+};
+
+ViewGeometry geometry_of(const Tensor& view, const Tensor& base) {
+  return {view.sizes(),
+          view.strides(),
+          view.storage_offset(),
+          base.sizes(),
+          base.strides(),
+          base.storage_offset(),
+          static_cast<std::int64_t>(base.storage()->nbytes() / itemsize(base.dtype()))};
+}
+
+Tensor view_gradient(const Tensor& base_grad, const ViewGeometry& geometry);
+
+// The gradient of a view's base given the view's gradient g: g placed where the view lies, zero
+// elsewhere. Elements the view repeats (stride 0, from expand) collect the sum of their copies.
+Tensor base_gradient(const Tensor& g, const ViewGeometry& geometry) {
+  return differentiable(
+      "AsStridedScatterBackward0", {g},
+      [&] {
+        Tensor values = g;
+        Shape sizes = geometry.sizes;
+        for (std::size_t d = 0; d < sizes.size(); ++d) {
+          if (geometry.strides[d] == 0 && sizes[d] > 1) {
+            values = sum(values, {static_cast<std::int64_t>(d)}, true);
+            sizes[d] = 1;
+          }
+        }
+        const Tensor storage = zeros({geometry.storage_elements}, g.dtype());
+        Tensor(storage.storage(), geometry.offset, sizes, geometry.strides, g.dtype())
+            .copy_(values);
+        return Tensor(storage.storage(), geometry.base_offset, geometry.base_sizes,
+                      geometry.base_strides, g.dtype())
+            .clone();
+      },
+      [geometry](const Tensor& gg) -> std::vector<Tensor> {
+        return {view_gradient(gg, geometry)};
+      });
+}
+
+// The part of a base's gradient that falls on the view (the adjoint of base_gradient).
+Tensor view_gradient(const Tensor& base_grad, const ViewGeometry& geometry) {
+  return differentiable(
+      "AsStridedBackward0", {base_grad},
+      [&] {
+        const Tensor storage = zeros({geometry.storage_elements}, base_grad.dtype());
+        Tensor(storage.storage(), geometry.base_offset, geometry.base_sizes, geometry.base_strides,
+               base_grad.dtype())
+            .copy_(base_grad);
+        return Tensor(storage.storage(), geometry.offset, geometry.sizes, geometry.strides,
+                      base_grad.dtype())
+            .clone();
+      },
+      [geometry](const Tensor& gg) -> std::vector<Tensor> {
+        return {base_gradient(gg, geometry)};
+      });
+}
+
+// Makes the view's history "the view of its base's current history", as torch does for views
+// whose base (or another view of it) was written in place.
+void set_view_history(const Tensor& view, const Tensor& base) {
+  Tensor result = view.detach();
+  record("AsStridedBackward0", result, {base},
+         [geometry = geometry_of(view, base)](const Tensor& g) -> std::vector<Tensor> {
+           return {base_gradient(g, geometry)};
+         });
+  AutogradMeta& meta = ensure_meta(view);
+  meta.requires_grad = true;
+  meta.grad_fn = result.grad_fn();
+}
+
+// A view's recorded history predates any in-place write to its elements made since; such a
+// write changed its base's history, so the view's history is regenerated from the base's.
+void refresh_view_history(const Tensor& view) {
+  detail::TensorImpl& impl = *view.impl_ptr();
+  const std::uint64_t version = impl.storage->version();
+  if (!impl.view_base || impl.view_version == version) return;
+  impl.view_version = version;
+  const Tensor base = view.base();
+  if (base.requires_grad()) set_view_history(view, base);
+}
+
+std::shared_ptr<AutogradMeta> meta_of(const Tensor& t) {
+  if (!t.defined()) return nullptr;
+  refresh_view_history(t);
+  return t.impl_ptr()->autograd;
 }
 
 // The node a gradient for t flows into: its grad_fn, or its accumulator for a leaf.
@@ -243,42 +343,75 @@ void record(const char* name, Tensor& output, const std::vector<Tensor>& inputs,
     shapes.push_back(t.sizes());
     dtypes.push_back(t.dtype());
   }
+  // Over-counting (a tensor saved for an op that was then not recorded) only makes a second
+  // backward raise where torch's might not.
   auto node = std::make_shared<FunctionNode>(name, std::move(backward), std::move(shapes),
-                                             std::move(dtypes));
+                                             std::move(dtypes), unrecorded_saved_tensors > 0);
+  unrecorded_saved_tensors = 0;
   for (const auto& t : inputs) node->next.push_back(gradient_node(t));
   // An op may return its input's handle (e.g. contiguous() of a contiguous tensor): the result
   // gets a handle of its own so the input keeps its history.
   if (meta_of(output)) {
-    output = Tensor(output.storage(), output.storage_offset(), output.sizes(), output.strides(),
-                    output.dtype());
-    output.impl_ptr()->is_view = true;  // it shares the input's elements
+    const Tensor input = output;
+    output = Tensor(input.storage(), input.storage_offset(), input.sizes(), input.strides(),
+                    input.dtype());
+    detail::mark_as_view_of(output, input);  // it shares the input's elements
   }
   AutogradMeta& meta = ensure_meta(output);
   meta.requires_grad = true;
   meta.grad_fn = node;
 }
 
-void check_inplace(const Tensor& self, const char* op, bool values_require_grad) {
+void check_inplace(const Tensor& self, const char* op) {
   if (!grad_enabled) return;
   if (self.requires_grad() && self.is_leaf()) {
-    throw Error(std::string(op) + ": a leaf Variable that requires grad is being used in an in-place operation.");
-  }
-  if (self.impl_ptr()->is_view && (self.requires_grad() || values_require_grad)) {
     throw Error(std::string(op) +
-                ": an in-place operation on a view is not supported while gradients are recorded (the write "
-                "would not reach the viewed tensor's history); use the out-of-place operation instead");
+                ": a leaf Variable that requires grad is being used in an in-place operation.");
+  }
+  if (self.is_view()) {
+    const Tensor base = self.base();
+    if (base.requires_grad() && base.is_leaf()) {
+      throw Error(std::string(op) +
+                  ": a view of a leaf Variable that requires grad is being used in an in-place "
+                  "operation.");
+    }
   }
 }
 
 void rebase_history(Tensor& self, const Tensor& result) {
   if (!result.requires_grad() || !result.grad_fn()) return;
-  AutogradMeta& meta = ensure_meta(self);
-  meta.requires_grad = true;
-  meta.grad_fn = result.grad_fn();
+  if (!self.is_view()) {
+    AutogradMeta& meta = ensure_meta(self);
+    meta.requires_grad = true;
+    meta.grad_fn = result.grad_fn();
+    return;
+  }
+  // A write into a view changes its base: the base's new history (CopySlices) takes the
+  // result's gradient where the view lies and passes the rest to the base's old history.
+  const Tensor base = self.base();
+  Tensor old_base = base.detach();
+  if (base.requires_grad()) {
+    AutogradMeta& old_meta = ensure_meta(old_base);
+    old_meta.requires_grad = true;
+    old_meta.grad_fn = base.grad_fn();
+  }
+  Tensor new_base = base.detach();
+  record("CopySlices", new_base, {old_base, result},
+         [geometry = geometry_of(self, base)](const Tensor& g) -> std::vector<Tensor> {
+           const Tensor on_view = view_gradient(g, geometry);
+           return {sub(g, base_gradient(on_view, geometry)), on_view};
+         });
+  AutogradMeta& base_meta = ensure_meta(base);
+  base_meta.requires_grad = true;
+  base_meta.grad_fn = new_base.grad_fn();
+  self.impl_ptr()->view_version = self.storage()->version();
+  set_view_history(self, base);
 }
 
 SavedTensor::SavedTensor(const Tensor& tensor)
-    : tensor_(tensor), version_(tensor.storage()->version()) {}
+    : tensor_(tensor), version_(tensor.defined() ? tensor.storage()->version() : 0) {
+  ++unrecorded_saved_tensors;
+}
 
 Tensor SavedTensor::unpack() const {
   if (tensor_.defined() && tensor_.storage()->version() != version_) {

@@ -4,7 +4,8 @@
 // Each activation is a struct (deriving from PiecewiseLinear or Smooth for the defaults) with
 //   kNative     true: computed in the input type with torch's exact expression (piecewise-
 //               linear functions are then bit-identical to torch); false: float32 inputs are
-//               computed in float64 and rounded once, which keeps them within 1 ULP.
+//               computed in float64 and rounded once, unless activation_float32-inl.h has a
+//               native float32 kernel for the activation (Float32Kernel).
 //   Forward(d, x, p)          f(x)
 //   Backward(d, g, x, p)      g * f'(x), with torch's value at every kink
 //   Second(d, x, p)           f''(x), for double backward
@@ -12,9 +13,9 @@
 //                  internally and would otherwise hide it)
 // p holds the numeric options in table order (activation_table.h).
 //
-// Accuracy contract (float32, every finite input; float64 measured by tests/activation_accuracy_test):
-//   smooth functions: forward <= 1 ULP, backward with g = 1 <= 2 ULP (computed in float64);
-//   piecewise-linear functions: identical to torch.
+// Accuracy contract (every finite input, measured by tests/activation_accuracy_test):
+//   smooth functions: forward <= 4 ULP, backward with g = 1 <= 8 ULP (below 2^-126: absolute
+//   2^-126); piecewise-linear functions: identical to torch.
 
 #include "hwy/contrib/math/math-inl.h"
 #include "kernels/activation_polynomials.h"
@@ -292,7 +293,8 @@ HWY_INLINE V<D> EluExpm1(D d, V<D> a, double input_scale) {
   return input_scale < 0 ? Expm1AnySign(d, a) : Expm1NonPositive(d, a);
 }
 
-// Smooth functions: float32 is computed in float64; a NaN input gives NaN.
+// Smooth functions: float32 is computed in float64 where it has no native kernel
+// (activation_float32-inl.h) and for f''; a NaN input gives NaN.
 struct Smooth {
   static constexpr bool kNative = false;
   static constexpr bool kPropagateNaN = true;
@@ -591,7 +593,7 @@ HWY_INLINE Pair<D> TwoSum(V<D> a, V<D> b) {
 template <class D>
 HWY_INLINE Pair<D> MulPair(V<D> a, Pair<D> b) {
   const V<D> p = hn::Mul(a, b.hi);
-  return {p, hn::MulAdd(a, b.lo, hn::MulSub(a, b.hi, p))};
+  return {p, hn::MulAdd(a, b.lo, ProductError<D>(a, b.hi, p))};
 }
 
 // w = 2k x (1 + c x^2) to double-word precision: sigma(w) on the negative tail multiplies the
@@ -601,7 +603,7 @@ template <class D>
 HWY_INLINE Pair<D> GeluTanhArgument(D d, V<D> x) {
   x = hn::Min(hn::Max(x, K(d, -30.0)), K(d, 30.0));
   const V<D> x2 = hn::Mul(x, x);
-  const Pair<D> cx2 = MulPair<D>(K(d, kGeluTanhCubic), {x2, hn::MulSub(x, x, x2)});
+  const Pair<D> cx2 = MulPair<D>(K(d, kGeluTanhCubic), {x2, ProductError<D>(x, x, x2)});
   const Pair<D> one_plus = TwoSum<D>(K(d, 1.0), cx2.hi);
   const Pair<D> q = {one_plus.hi, hn::Add(one_plus.lo, cx2.lo)};
   return MulPair<D>(K(d, kGeluTanhScale), MulPair<D>(x, q));
@@ -676,7 +678,14 @@ struct GELUMath : Smooth {
       // sigma(w) (1 + x w' sigma(-w)); beyond |x| = 40 the second term is 0 (or 1 + 0)
       const V<D> xc = hn::Min(hn::Max(x, K(d, -40.0)), K(d, 40.0));
       const auto s = SigmoidsOf(d, GeluTanhArgument(d, xc));
-      const V<D> factor = hn::MulAdd(hn::Mul(xc, TanhArgumentSlope(d, xc)), s.neg, K(d, 1.0));
+      const V<D> slope_term = hn::Mul(xc, TanhArgumentSlope(d, xc));
+#if HWY_NATIVE_FMA
+      const V<D> factor = hn::MulAdd(slope_term, s.neg, K(d, 1.0));
+#else  // the product's rounding error added back: what the fused multiply-add saves
+      const V<D> product = hn::Mul(slope_term, s.neg);
+      const V<D> factor = hn::Add(hn::Add(K(d, 1.0), product),
+                                  ProductError<D>(slope_term, s.neg, product));
+#endif
       derivative = ScaleByPow2(d, hn::Mul(s.pos, factor), s.n);
       derivative = NearRoot(d, x, derivative, c::kGeluTanhRootHi, c::kGeluTanhRootLo,
                             c::kGeluTanhRootSeries);

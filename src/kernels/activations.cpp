@@ -2,7 +2,9 @@
 // target and picks the best one at run time.
 #include <algorithm>
 #include <cstddef>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "activ/kernels.h"
 
@@ -11,16 +13,17 @@
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
 #include "kernels/activation_math-inl.h"
+#include "kernels/activation_float32-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace activ::kernels::HWY_NAMESPACE {
 
 // Applies op to n elements of `inputs` (1 or 2 arrays of T) into out, one vector at a time; the
 // tail goes through a zero-padded stack buffer, so every element sees the same code. float32
-// is widened to float64 unless Math is native.
-template <class Math, class T, std::size_t kInputs, class Op>
+// is widened to float64 unless kNative.
+template <bool kNative, class T, std::size_t kInputs, class Op>
 HWY_INLINE void Apply(const T* const* inputs, T* out, std::size_t n, Op op) {
-  using Compute = std::conditional_t<Math::kNative, T, double>;
+  using Compute = std::conditional_t<kNative, T, double>;
   const hn::ScalableTag<Compute> dc;
   const hn::Rebind<T, decltype(dc)> dt;
   const std::size_t lanes = hn::Lanes(dc);
@@ -54,22 +57,39 @@ HWY_INLINE V<D> PropagateNaN(V<D> x, V<D> result) {
   else return result;
 }
 
+// Math's float32 kernel (activation_float32-inl.h) for float32 where it has one, computed in
+// float32; otherwise Math, float32 widened to float64 unless Math is native. The float32 kernels
+// keep their error bounds through fused multiply-adds (exact products, compensated arguments):
+// on targets without FMA, where MulAdd rounds twice, float32 is widened instead.
+template <class Math, class T>
+inline constexpr bool kHasFloat32Kernel = HWY_NATIVE_FMA && std::is_same_v<T, float> &&
+                                          !std::is_void_v<typename Float32Kernel<Math>::type>;
+template <class Math, class T>
+using KernelOf = std::conditional_t<kHasFloat32Kernel<Math, T>, typename Float32Kernel<Math>::type, Math>;
+template <class Math, class T>
+inline constexpr bool kComputeNative = Math::kNative || kHasFloat32Kernel<Math, T>;
+
 template <class Math, class T>
 void Forward(const T* x, T* y, std::size_t n, const double* p) {
+  using Kernel = KernelOf<Math, T>;
   const T* inputs[] = {x};
-  Apply<Math, T, 1>(inputs, y, n, [p](auto d, auto v) { return PropagateNaN<Math, decltype(d)>(v, Math::Forward(d, v, p)); });
-}
-template <class Math, class T>
-void Backward(const T* g, const T* x, T* gx, std::size_t n, const double* p) {
-  const T* inputs[] = {g, x};
-  Apply<Math, T, 2>(inputs, gx, n, [p](auto d, auto gv, auto xv) {
-    return PropagateNaN<Math, decltype(d)>(xv, Math::Backward(d, gv, xv, p));
+  Apply<kComputeNative<Math, T>, T, 1>(inputs, y, n, [p](auto d, auto v) {
+    return PropagateNaN<Math, decltype(d)>(v, Kernel::Forward(d, v, p));
   });
 }
 template <class Math, class T>
+void Backward(const T* g, const T* x, T* gx, std::size_t n, const double* p) {
+  using Kernel = KernelOf<Math, T>;
+  const T* inputs[] = {g, x};
+  Apply<kComputeNative<Math, T>, T, 2>(inputs, gx, n, [p](auto d, auto gv, auto xv) {
+    return PropagateNaN<Math, decltype(d)>(xv, Kernel::Backward(d, gv, xv, p));
+  });
+}
+// f'' (double backward) stays in float64 for float32.
+template <class Math, class T>
 void Second(const T* x, T* out, std::size_t n, const double* p) {
   const T* inputs[] = {x};
-  Apply<Math, T, 1>(inputs, out, n, [p](auto d, auto v) { return PropagateNaN<Math, decltype(d)>(v, Math::Second(d, v, p)); });
+  Apply<Math::kNative, T, 1>(inputs, out, n, [p](auto d, auto v) { return PropagateNaN<Math, decltype(d)>(v, Math::Second(d, v, p)); });
 }
 
 // One exported entry per activation, kind and type, listed in table order.
@@ -126,12 +146,28 @@ struct KernelSet {
 #define ACTIV_KERNEL_SET_F32(Name, functional, OPTIONS) ACTIV_KERNEL_SET(Name, F32)
 #define ACTIV_KERNEL_SET_F64(Name, functional, OPTIONS) ACTIV_KERNEL_SET(Name, F64)
 
+// ACTIV_MAX_SIMD=sse4|avx2 keeps the kernels to that instruction set or older, so the code
+// paths of older CPUs can be tested (and compared) on a newer one.
+void cap_simd_target_from_environment() {
+  const char* cap = std::getenv("ACTIV_MAX_SIMD");
+  if (!cap) return;
+  const std::string name(cap);
+  // Highway numbers better targets with lower bits: disabling the bits below a target keeps it
+  // and everything older.
+  if (name == "sse4") hwy::DisableTargets(HWY_SSE4 - 1);
+  if (name == "avx2") hwy::DisableTargets(HWY_AVX2 - 1);
+}
+
 template <class T>
 const KernelSet<T>& kernels_of(Activation op) {
   constexpr std::size_t kCount = static_cast<std::size_t>(Activation::kCount);
   // Choose the target before the tables capture their entries: unresolved, every entry is
   // Highway's first-call trampoline, which re-detects the CPU (CPUID) on each call.
-  static const bool target_chosen = (hwy::GetChosenTarget().Update(hwy::SupportedTargets()), true);
+  static const bool target_chosen = [] {
+    cap_simd_target_from_environment();
+    hwy::GetChosenTarget().Update(hwy::SupportedTargets());
+    return true;
+  }();
   (void)target_chosen;
   if constexpr (std::is_same_v<T, float>) {
     static const KernelSet<float> table[] = {ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_KERNEL_SET_F32, ACTIV_IGNORE_OPTION)};

@@ -12,6 +12,8 @@
 // remainder double-word. The result stays m * 2^n until the caller's last product, so GELU's
 // x * Phi(x) does not go through a subnormal Phi.
 
+#include <type_traits>
+
 #include "hwy/highway.h"
 #include "kernels/erf_coefficients.h"
 
@@ -80,13 +82,33 @@ struct Pair {
   hn::Vec<D> hi, lo;
 };
 
+// The rounding error a * b - p of p = fl(a * b), exactly: one fused multiply-add where the
+// target has FMA, else Dekker's product of Veltkamp halves (a MulSub without FMA rounds twice).
+template <class D>
+HWY_INLINE hn::Vec<D> ProductError(hn::Vec<D> a, hn::Vec<D> b, hn::Vec<D> p) {
+#if HWY_NATIVE_FMA
+  return hn::MulSub(a, b, p);
+#else
+  const D d;
+  const hn::Vec<D> split = hn::Set(d, static_cast<hn::TFromD<D>>(std::is_same_v<hn::TFromD<D>, float> ? 4097.0 : 134217729.0));
+  const auto halves = [&](hn::Vec<D> v) {
+    const hn::Vec<D> t = hn::Mul(split, v);
+    const hn::Vec<D> hi = hn::Sub(t, hn::Sub(t, v));
+    return Pair<D>{hi, hn::Sub(v, hi)};
+  };
+  const Pair<D> x = halves(a), y = halves(b);
+  const hn::Vec<D> e = hn::Add(hn::Sub(hn::Mul(x.hi, y.hi), p), hn::Mul(x.hi, y.lo));
+  return hn::Add(hn::Add(e, hn::Mul(x.lo, y.hi)), hn::Mul(x.lo, y.lo));
+#endif
+}
+
 // c[0] + c[1] t + ... with the last step c[0] + t (...) taken double-word.
 template <class D, std::size_t N>
 HWY_INLINE Pair<D> HornerPair(D d, hn::Vec<D> t, const double (&c)[N]) {
   hn::Vec<D> rest = hn::Set(d, c[N - 1]);
   for (std::size_t k = N - 1; k-- > 1;) rest = hn::MulAdd(rest, t, hn::Set(d, c[k]));
   const auto product = hn::Mul(t, rest);
-  const auto product_error = hn::MulSub(t, rest, product);
+  const auto product_error = ProductError<D>(t, rest, product);
   const auto head = hn::Set(d, c[0]);
   const auto sum = hn::Add(head, product);  // TwoSum(head, product)
   const auto product_part = hn::Sub(sum, head);

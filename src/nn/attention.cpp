@@ -2,11 +2,14 @@
 
 #include <cmath>
 #include <limits>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "activ/autograd.h"
 #include "activ/nn/functional.h"
 #include "activ/nn/init.h"
+#include "nn/flash_attention.h"
 
 namespace activ::nn {
 
@@ -75,6 +78,197 @@ Tensor logical_or(const Tensor& a, const Tensor& b) {
   return ne(add(a.to(int64), ne(b, 0).to(int64)), 0);
 }
 
+Shape leading_dims(const Tensor& tensor) {
+  return Shape(tensor.sizes().begin(), tensor.sizes().end() - 2);
+}
+
+Shape with_matrix(Shape batch, std::int64_t rows, std::int64_t columns) {
+  batch.push_back(rows);
+  batch.push_back(columns);
+  return batch;
+}
+
+std::int64_t product(const Shape& shape) {
+  std::int64_t n = 1;
+  for (const std::int64_t size : shape) n *= size;
+  return n;
+}
+
+// The attention scores and their softmax as tensor ops: (..., L, S) materialised.
+Tensor attention_weights(const Tensor& query, const Tensor& key, const Tensor& attn_mask,
+                         bool is_causal, double scale) {
+  Tensor scores = mul(matmul(query, key.transpose(-2, -1)), scale);
+  if (is_causal) {
+    const Tensor keep = le(arange(key.size(-2)).unsqueeze(0), arange(query.size(-2)).unsqueeze(1));
+    scores = scores + additive_mask(keep, query.dtype());
+  } else if (attn_mask.defined()) {
+    scores =
+        scores + (attn_mask.dtype() == bool_ ? additive_mask(attn_mask, query.dtype()) : attn_mask);
+  }
+  return functional::softmax(scores, {.dim = -1});
+}
+
+// The gradients of tiled_attention as differentiable tensor ops over the materialised weights,
+// for a backward pass that records its own graph (create_graph): double backward goes through
+// them.
+std::vector<Tensor> materialised_attention_gradients(const Tensor& query, const Tensor& key,
+                                                     const Tensor& value, const Tensor& attn_mask,
+                                                     bool is_causal, double scale,
+                                                     const Tensor& grad_output) {
+  const Tensor weights = attention_weights(query, key, attn_mask, is_causal, scale);
+  const Tensor grad_weights = matmul(grad_output, value.transpose(-2, -1));
+  const Tensor grad_scores =
+      weights * (grad_weights - sum(grad_weights * weights, {-1}, /*keepdim=*/true));
+  return {autograd::sum_to(mul(matmul(grad_scores, key), scale), query.sizes()),
+          autograd::sum_to(mul(matmul(grad_scores.transpose(-2, -1), query), scale), key.sizes()),
+          autograd::sum_to(matmul(weights.transpose(-2, -1), grad_output), value.sizes())};
+}
+
+// The mask's elements for the kernel: per flattened batch entry, the offset of its (L, S)
+// matrix in the mask broadcast to batch + (L, S).
+template <class T>
+flash::AttentionMask<T> kernel_mask(const Tensor& attn_mask, bool is_causal, const Shape& batch,
+                                    std::int64_t target_length, std::int64_t source_length,
+                                    std::vector<std::int64_t>& batch_offsets) {
+  flash::AttentionMask<T> mask;
+  if (!attn_mask.defined() || is_causal) return mask;
+  const Tensor broadcast = attn_mask.expand(with_matrix(batch, target_length, source_length));
+  const std::int64_t batch_dims = static_cast<std::int64_t>(batch.size());
+  batch_offsets.assign(static_cast<std::size_t>(product(batch)), 0);
+  for (std::size_t flat = 0; flat < batch_offsets.size(); ++flat) {
+    std::int64_t rest = static_cast<std::int64_t>(flat);
+    for (std::int64_t d = batch_dims - 1; d >= 0; --d) {
+      batch_offsets[flat] += (rest % batch[d]) * broadcast.stride(d);
+      rest /= batch[d];
+    }
+  }
+  mask.batch_offsets = batch_offsets;
+  mask.row_stride = broadcast.stride(-2);
+  mask.column_stride = broadcast.stride(-1);
+  if (attn_mask.dtype() == bool_) {
+    mask.kind = flash::MaskKind::kKeep;
+    mask.keep = attn_mask.data_ptr<bool>();
+  } else {
+    mask.kind = flash::MaskKind::kAdditive;
+    mask.additive = attn_mask.data_ptr<T>();
+  }
+  return mask;
+}
+
+// Contiguous inputs broadcast to the batch dims, with the kernel's view of them.
+struct TiledProblem {
+  Shape batch;
+  Tensor query, key, value;
+  std::vector<std::int64_t> mask_offsets;
+};
+
+TiledProblem tiled_problem(const Tensor& query, const Tensor& key, const Tensor& value) {
+  const char* op = "scaled_dot_product_attention";
+  TiledProblem problem;
+  problem.batch = broadcast_shapes(broadcast_shapes(leading_dims(query), leading_dims(key), op),
+                                   leading_dims(value), op);
+  auto full = [&](const Tensor& t) {
+    return t.expand(with_matrix(problem.batch, t.size(-2), t.size(-1))).contiguous();
+  };
+  problem.query = full(query);
+  problem.key = full(key);
+  problem.value = full(value);
+  return problem;
+}
+
+template <class T>
+flash::AttentionInputs<T> kernel_inputs(TiledProblem& problem, const Tensor& attn_mask,
+                                        bool is_causal, double scale) {
+  const flash::AttentionShape shape{.batch = product(problem.batch),
+                                    .query_length = problem.query.size(-2),
+                                    .key_length = problem.key.size(-2),
+                                    .head_dim = problem.query.size(-1),
+                                    .value_dim = problem.value.size(-1)};
+  auto span_of = [](const Tensor& t) {
+    return std::span<const T>(t.data_ptr<T>(), static_cast<std::size_t>(t.numel()));
+  };
+  return {.shape = shape,
+          .query = span_of(problem.query),
+          .key = span_of(problem.key),
+          .value = span_of(problem.value),
+          .mask = kernel_mask<T>(attn_mask, is_causal, problem.batch, shape.query_length,
+                                 shape.key_length, problem.mask_offsets),
+          .causal = is_causal,
+          .scale = static_cast<T>(scale)};
+}
+
+template <class T>
+std::span<T> span_of(const Tensor& t) {
+  return {t.data_ptr<T>(), static_cast<std::size_t>(t.numel())};
+}
+
+template <class T>
+std::vector<Tensor> tiled_backward(const Tensor& query, const Tensor& key, const Tensor& value,
+                                   const Tensor& attn_mask, bool is_causal, double scale,
+                                   const Tensor& output, const Tensor& logsumexp,
+                                   const Tensor& grad_output) {
+  TiledProblem problem = tiled_problem(query, key, value);
+  const flash::AttentionInputs<T> inputs = kernel_inputs<T>(problem, attn_mask, is_causal, scale);
+  const Tensor grad = grad_output.contiguous();
+  Tensor grad_query = empty_like(problem.query);
+  Tensor grad_key = empty_like(problem.key);
+  Tensor grad_value = empty_like(problem.value);
+  flash::attention_backward<T>(inputs, span_of<T>(output), span_of<T>(logsumexp), span_of<T>(grad),
+                               span_of<T>(grad_query), span_of<T>(grad_key),
+                               span_of<T>(grad_value));
+  return {query.requires_grad() ? autograd::sum_to(grad_query, query.sizes()) : Tensor(),
+          key.requires_grad() ? autograd::sum_to(grad_key, key.sizes()) : Tensor(),
+          value.requires_grad() ? autograd::sum_to(grad_value, value.sizes()) : Tensor()};
+}
+
+// softmax(query key^T * scale + mask) value in tiles (nn/flash_attention.h): no (L, S) tensor
+// is allocated, forward or backward. The mask is already checked and does not require grad;
+// no size is zero. A backward pass with create_graph uses materialised_attention_gradients.
+Tensor tiled_attention(const Tensor& query, const Tensor& key, const Tensor& value,
+                       const Tensor& attn_mask, bool is_causal, double scale) {
+  TiledProblem problem = tiled_problem(query, key, value);
+  const Shape batch = problem.batch;
+  Tensor output = empty(with_matrix(batch, query.size(-2), value.size(-1)), query.dtype());
+  Shape lse_shape = batch;
+  lse_shape.push_back(query.size(-2));
+  Tensor logsumexp = empty(lse_shape, query.dtype());
+  if (query.dtype() == float32) {
+    flash::attention_forward<float>(kernel_inputs<float>(problem, attn_mask, is_causal, scale),
+                                    span_of<float>(output), span_of<float>(logsumexp));
+  } else {
+    flash::attention_forward<double>(kernel_inputs<double>(problem, attn_mask, is_causal, scale),
+                                     span_of<double>(output), span_of<double>(logsumexp));
+  }
+  if (!autograd::needs_grad({query, key, value})) return output;
+  autograd::record(
+      "ScaledDotProductFlashAttentionBackward0", output, {query, key, value},
+      [saved_query = autograd::SavedTensor(query), saved_key = autograd::SavedTensor(key),
+       saved_value = autograd::SavedTensor(value), attn_mask, is_causal, scale,
+       saved_output = autograd::SavedTensor(output.detach()),
+       logsumexp](const Tensor& grad_output) -> std::vector<Tensor> {
+        const Tensor q = saved_query.unpack(), k = saved_key.unpack(), v = saved_value.unpack();
+        if (autograd::is_grad_enabled()) {
+          return materialised_attention_gradients(q, k, v, attn_mask, is_causal, scale,
+                                                  grad_output);
+        }
+        const Tensor out = saved_output.unpack();
+        return q.dtype() == float32 ? tiled_backward<float>(q, k, v, attn_mask, is_causal, scale,
+                                                            out, logsumexp, grad_output)
+                                    : tiled_backward<double>(q, k, v, attn_mask, is_causal, scale,
+                                                             out, logsumexp, grad_output);
+      });
+  return output;
+}
+
+// True when attention can run in tiles: no dropout, a mask that needs no gradient and no
+// empty dim.
+bool tiles_apply(const Tensor& query, const Tensor& key, const Tensor& value,
+                 const Tensor& attn_mask, double dropout_p) {
+  if (dropout_p > 0.0) return false;
+  if (attn_mask.defined() && attn_mask.requires_grad() && autograd::is_grad_enabled()) return false;
+  return query.numel() > 0 && key.numel() > 0 && value.numel() > 0;
+}
+
 }  // namespace
 
 namespace functional {
@@ -112,22 +306,21 @@ Tensor scaled_dot_product_attention(const Tensor& query, const Tensor& key, cons
   const std::int64_t source_length = key.size(-2);
   const double scale_factor = scale.value_or(1.0 / std::sqrt(static_cast<double>(query.size(-1))));
 
-  Tensor scores = mul(matmul(query, key.transpose(-2, -1)), scale_factor);
-  if (is_causal) {
-    const Tensor keep = le(arange(source_length).unsqueeze(0), arange(target_length).unsqueeze(1));
-    scores = scores + additive_mask(keep, query.dtype());
-  } else if (attn_mask.defined()) {
+  const Shape scores_shape = with_matrix(
+      broadcast_shapes(leading_dims(query), leading_dims(key), op), target_length, source_length);
+  if (attn_mask.defined()) {
     check_mask_dtype(attn_mask, query, op, "attn_mask");
-    if (!broadcasts_to(attn_mask.sizes(), scores.sizes())) {
+    if (!broadcasts_to(attn_mask.sizes(), scores_shape)) {
       throw ShapeError(std::string(op) + ": attn_mask of shape " + shape_str(attn_mask.sizes()) +
                        " does not broadcast to the attention scores' shape " +
-                       shape_str(scores.sizes()) + " (query " + shape_str(query.sizes()) +
-                       ", key " + shape_str(key.sizes()) + ")");
+                       shape_str(scores_shape) + " (query " + shape_str(query.sizes()) + ", key " +
+                       shape_str(key.sizes()) + ")");
     }
-    scores =
-        scores + (attn_mask.dtype() == bool_ ? additive_mask(attn_mask, query.dtype()) : attn_mask);
   }
-  Tensor weights = softmax(scores, {.dim = -1});
+  if (tiles_apply(query, key, value, attn_mask, dropout_p)) {
+    return tiled_attention(query, key, value, attn_mask, is_causal, scale_factor);
+  }
+  Tensor weights = attention_weights(query, key, attn_mask, is_causal, scale_factor);
   if (dropout_p > 0.0) weights = dropout(weights, dropout_p, /*training=*/true);
   return matmul(weights, value);
 }
@@ -360,14 +553,21 @@ MultiheadAttentionOutput MultiheadAttention::forward(
   }
 
   const double dropout_p = is_training() ? options_.dropout : 0.0;
+  // torch scales q before the product.
   const Tensor q_scaled = div(q, std::sqrt(static_cast<double>(head_size)));
-  Tensor weights = bmm(q_scaled, k.transpose(-2, -1));
-  if (attn_mask.defined()) weights = attn_mask + weights;
-  weights = functional::softmax(weights, {.dim = -1});
-  if (dropout_p > 0.0) weights = functional::dropout(weights, dropout_p, /*training=*/true);
+  Tensor weights;
+  Tensor attended;
+  if (!options.need_weights && tiles_apply(q_scaled, k, v, attn_mask, dropout_p)) {
+    attended = tiled_attention(q_scaled, k, v, attn_mask, /*is_causal=*/false, 1.0);
+  } else {
+    weights = bmm(q_scaled, k.transpose(-2, -1));
+    if (attn_mask.defined()) weights = attn_mask + weights;
+    weights = functional::softmax(weights, {.dim = -1});
+    if (dropout_p > 0.0) weights = functional::dropout(weights, dropout_p, /*training=*/true);
+    attended = bmm(weights, v);
+  }
 
-  Tensor output =
-      bmm(weights, v).transpose(0, 1).contiguous().view({target_length * batch, embed_dim_});
+  Tensor output = attended.transpose(0, 1).contiguous().view({target_length * batch, embed_dim_});
   output = functional::linear(output, out_proj_->weight(), out_proj_->bias())
                .view({target_length, batch, embed_dim_});
 

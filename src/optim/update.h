@@ -11,6 +11,15 @@
 #include "activ/error.h"
 #include "activ/tensor.h"
 
+// Compiles a function twice, for x86-64-v3 (AVX2 + FMA) and for the baseline, picked at load
+// time: the updates' std::fma become one vector instruction where the CPU has FMA, instead of a
+// libm call per element.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
+#define ACTIV_FMA_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define ACTIV_FMA_CLONES
+#endif
+
 namespace activ::optim::detail {
 
 // torch.maximum: NaN wins.

@@ -1,5 +1,6 @@
 // Elementwise tensor ops with broadcasting and torch's type promotion.
 #include <cmath>
+#include <numbers>
 #include <limits>
 #include <string>
 
@@ -416,6 +417,23 @@ Tensor exp(const Tensor& x) {
       });
 }
 
+Tensor erf(const Tensor& x) {
+  return autograd::differentiable(
+      "ErfBackward0", {x},
+      [&] {
+        return transcendental("erf", x, [](auto v) {
+          if constexpr (std::is_floating_point_v<decltype(v)>)
+            return std::erf(v);
+          else
+            return v;
+        });
+      },
+      [sx = autograd::SavedTensor(x)](const Tensor& g) -> std::vector<Tensor> {
+        const Tensor v = sx.unpack();
+        return {g * (2 / std::sqrt(std::numbers::pi)) * exp(-(v * v))};
+      });
+}
+
 Tensor log(const Tensor& x) {
   return autograd::differentiable(
       "LogBackward0", {x},
@@ -638,6 +656,9 @@ Tensor Tensor::abs() const {
 Tensor Tensor::exp() const {
   return activ::exp(*this);
 }
+Tensor Tensor::erf() const {
+  return activ::erf(*this);
+}
 Tensor Tensor::log() const {
   return activ::log(*this);
 }
@@ -667,7 +688,7 @@ Tensor& assign_in_place(Tensor& self, const Tensor& result, const char* op) {
                      " doesn't match the broadcast shape " + shape_str(result.sizes()));
   }
   check_writable(self, op);
-  autograd::check_inplace(self, op, result.requires_grad());
+  autograd::check_inplace(self, op);
   {
     autograd::NoGradGuard guard;
     self.copy_(result);
@@ -678,7 +699,34 @@ Tensor& assign_in_place(Tensor& self, const Tensor& result, const char* op) {
 }
 }  // namespace
 
+namespace {
+// self += alpha * other straight into self, when no gradient is recorded and nothing needs the
+// out-of-place detour (dtype change, aliasing, autograd): how gradients accumulate into .grad.
+bool add_directly(Tensor& self, const Tensor& other, Scalar alpha) {
+  if (!self.defined() || !other.defined() || autograd::needs_grad({self, other}) ||
+      !self.is_floating_point() || other.dtype() != self.dtype() || other.is_alias_of(self) ||
+      broadcast_shapes(self.sizes(), other.sizes(), "add_") != self.sizes()) {
+    return false;
+  }
+  check_writable(self, "add_");
+  self.storage()->bump_version();
+  const Tensor source = other.expand(self.sizes());
+  visit_dtype(self.dtype(), [&]<class T>() {
+    if constexpr (std::is_floating_point_v<T>) {
+      const T a = static_cast<T>(alpha.to_double());
+      if (alpha.to_double() == 1.0) {
+        detail::binary_loop<T, T, T>(self, self, source, [](T x, T y) { return x + y; });
+      } else {
+        detail::binary_loop<T, T, T>(self, self, source, [a](T x, T y) { return x + a * y; });
+      }
+    }
+  });
+  return true;
+}
+}  // namespace
+
 Tensor& Tensor::add_(const Tensor& other, Scalar alpha) {
+  if (add_directly(*this, other, alpha)) return *this;
   return assign_in_place(*this, add(*this, other, alpha), "add_");
 }
 Tensor& Tensor::sub_(const Tensor& other, Scalar alpha) {

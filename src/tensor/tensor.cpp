@@ -3,20 +3,21 @@
 
 #include <algorithm>
 #include <limits>
-#include <new>
 #include <numeric>
 #include <sstream>
 
 #include "activ/autograd.h"
+#include "tensor/allocator.h"
 #include "tensor/loops.h"
 
 namespace activ {
 
 // --- storage -------------------------------------------------------------------------------
 
-Storage::Storage(std::size_t nbytes) : nbytes_(nbytes) {
-  if (nbytes == 0) nbytes = 1;  // a valid, unique pointer even for empty tensors
-  data_ = static_cast<std::byte*>(::operator new (nbytes, std::align_val_t{64}, std::nothrow));
+// A valid, unique pointer even for empty tensors.
+Storage::Storage(std::size_t nbytes)
+    : data_(static_cast<std::byte*>(detail::allocate_buffer(std::max<std::size_t>(nbytes, 1)))),
+      nbytes_(nbytes) {
   if (data_ == nullptr) {
     throw OutOfMemoryError("allocation of " + std::to_string(nbytes) +
                            " bytes failed: not enough memory");
@@ -24,7 +25,7 @@ Storage::Storage(std::size_t nbytes) : nbytes_(nbytes) {
 }
 
 Storage::~Storage() {
-  ::operator delete (data_, std::align_val_t{64});
+  detail::free_buffer(data_, std::max<std::size_t>(nbytes_, 1));
 }
 
 // --- shape helpers -------------------------------------------------------------------------
@@ -178,7 +179,7 @@ Shape infer_shape(const Shape& shape, std::int64_t numel, const char* op) {
 Tensor::Tensor(std::shared_ptr<Storage> storage, std::int64_t storage_offset, Shape sizes,
                Shape strides, Dtype dtype)
     : impl_(std::make_shared<detail::TensorImpl>(detail::TensorImpl{
-          std::move(storage), storage_offset, std::move(sizes), std::move(strides), dtype, {}})) {}
+          std::move(storage), storage_offset, std::move(sizes), std::move(strides), dtype, {}, {}, 0})) {}
 
 const detail::TensorImpl& Tensor::impl() const {
   static const detail::TensorImpl undefined;
@@ -298,12 +299,24 @@ ACTIV_INSTANTIATE_ACCESS(bool)
 
 // --- views ---------------------------------------------------------------------------------
 
+Tensor Tensor::base() const {
+  check_defined(*this, "base");
+  return impl().view_base ? Tensor(impl().view_base) : Tensor();
+}
+
+void detail::mark_as_view_of(const Tensor& view, const Tensor& source) {
+  detail::TensorImpl& impl = *view.impl_ptr();
+  const std::shared_ptr<detail::TensorImpl>& owner = source.impl_ptr();
+  impl.view_base = owner->view_base ? owner->view_base : owner;
+  impl.view_version = view.storage()->version();
+}
+
 namespace {
-// A tensor sharing another's elements; autograd refuses in-place writes into it (see
-// autograd::check_inplace).
-Tensor view_tensor(std::shared_ptr<Storage> storage, std::int64_t offset, Shape sizes, Shape strides, Dtype dtype) {
-  Tensor view(std::move(storage), offset, std::move(sizes), std::move(strides), dtype);
-  view.impl_ptr()->is_view = true;
+// A tensor sharing source's elements. It remembers the tensor that owns them, so that autograd
+// can carry an in-place write into the view over to that tensor's history.
+Tensor view_tensor(const Tensor& source, std::int64_t offset, Shape sizes, Shape strides) {
+  Tensor view(source.storage(), offset, std::move(sizes), std::move(strides), source.dtype());
+  detail::mark_as_view_of(view, source);
   return view;
 }
 
@@ -336,7 +349,7 @@ Tensor Tensor::view(const Shape& shape) const {
                            " (at least one dimension spans across two contiguous subspaces); use "
                            "reshape instead");
         }
-        return view_tensor(this->storage(), this->storage_offset(), new_shape, *strides, this->dtype());
+        return view_tensor(*this, this->storage_offset(), new_shape, *strides);
       },
       [original = this->sizes()](const Tensor& g) -> std::vector<Tensor> {
         return {g.reshape(original)};
@@ -352,8 +365,7 @@ Tensor Tensor::reshape(const Shape& shape) const {
       strides ? "ReshapeAliasBackward0" : "UnsafeViewBackward0", {*this},
       [&] {
         if (strides)
-          return view_tensor(this->storage(), this->storage_offset(), new_shape, *strides,
-                        this->dtype());
+          return view_tensor(*this, this->storage_offset(), new_shape, *strides);
         return contiguous().view(new_shape);
       },
       [original = this->sizes()](const Tensor& g) -> std::vector<Tensor> {
@@ -386,7 +398,7 @@ Tensor Tensor::unsqueeze(std::int64_t d) const {
         const std::int64_t stride = d < dim() ? this->sizes()[d] * this->strides()[d] : 1;
         sizes.insert(sizes.begin() + d, 1);
         strides.insert(strides.begin() + d, stride);
-        return view_tensor(this->storage(), this->storage_offset(), sizes, strides, this->dtype());
+        return view_tensor(*this, this->storage_offset(), sizes, strides);
       },
       [original = this->sizes()](const Tensor& g) -> std::vector<Tensor> {
         return {g.reshape(original)};
@@ -405,7 +417,7 @@ Tensor Tensor::squeeze() const {
             strides.push_back(this->strides()[d]);
           }
         }
-        return view_tensor(this->storage(), this->storage_offset(), sizes, strides, this->dtype());
+        return view_tensor(*this, this->storage_offset(), sizes, strides);
       },
       [original = this->sizes()](const Tensor& g) -> std::vector<Tensor> {
         return {g.reshape(original)};
@@ -422,7 +434,7 @@ Tensor Tensor::squeeze(std::int64_t d) const {
         Shape sizes = this->sizes(), strides = this->strides();
         sizes.erase(sizes.begin() + d);
         strides.erase(strides.begin() + d);
-        return view_tensor(this->storage(), this->storage_offset(), sizes, strides, this->dtype());
+        return view_tensor(*this, this->storage_offset(), sizes, strides);
       },
       [original = this->sizes()](const Tensor& g) -> std::vector<Tensor> {
         return {g.reshape(original)};
@@ -440,7 +452,7 @@ Tensor Tensor::transpose(std::int64_t dim0, std::int64_t dim1) const {
         Shape sizes = this->sizes(), strides = this->strides();
         std::swap(sizes[dim0], sizes[dim1]);
         std::swap(strides[dim0], strides[dim1]);
-        return view_tensor(this->storage(), this->storage_offset(), sizes, strides, this->dtype());
+        return view_tensor(*this, this->storage_offset(), sizes, strides);
       },
       [dim0, dim1](const Tensor& g) -> std::vector<Tensor> { return {g.transpose(dim0, dim1)}; });
 }
@@ -477,7 +489,7 @@ Tensor Tensor::permute(const Shape& dims) const {
           sizes[i] = this->sizes()[d];
           strides[i] = this->strides()[d];
         }
-        return view_tensor(this->storage(), this->storage_offset(), sizes, strides, this->dtype());
+        return view_tensor(*this, this->storage_offset(), sizes, strides);
       },
       [dims](const Tensor& g) -> std::vector<Tensor> {
         Shape inverse(dims.size());
@@ -503,8 +515,8 @@ Tensor Tensor::select(std::int64_t d, std::int64_t index) const {
         Shape sizes = this->sizes(), strides = this->strides();
         sizes.erase(sizes.begin() + d);
         strides.erase(strides.begin() + d);
-        return view_tensor(this->storage(), this->storage_offset() + index * this->strides()[d], sizes,
-                      strides, this->dtype());
+        return view_tensor(*this, this->storage_offset() + index * this->strides()[d], sizes,
+                      strides);
       },
       [original = this->sizes(), d, index](const Tensor& g) -> std::vector<Tensor> {
         return {embed_gradient(g, original,
@@ -533,8 +545,8 @@ Tensor Tensor::narrow(std::int64_t d, std::int64_t start, std::int64_t length) c
         }
         Shape sizes = this->sizes();
         sizes[d] = length;
-        return view_tensor(this->storage(), this->storage_offset() + start * this->strides()[d], sizes,
-                      this->strides(), this->dtype());
+        return view_tensor(*this, this->storage_offset() + start * this->strides()[d], sizes,
+                      this->strides());
       },
       [original = this->sizes(), d, start, length](const Tensor& g) -> std::vector<Tensor> {
         return {embed_gradient(g, original, [d, start, length](const Tensor& t) {
@@ -563,8 +575,8 @@ Tensor Tensor::slice(std::int64_t d, std::optional<std::int64_t> start,
         Shape sizes = this->sizes(), strides = this->strides();
         sizes[d] = (hi - lo + step - 1) / step;
         strides[d] *= step;
-        return view_tensor(this->storage(), this->storage_offset() + lo * this->strides()[d], sizes,
-                      strides, this->dtype());
+        return view_tensor(*this, this->storage_offset() + lo * this->strides()[d], sizes,
+                      strides);
       },
       [original = this->sizes(), d, start, end, step](const Tensor& g) -> std::vector<Tensor> {
         return {embed_gradient(g, original,
@@ -676,7 +688,7 @@ Tensor Tensor::expand(const Shape& shape) const {
           }
         }
         checked_numel(sizes, "expand");
-        return view_tensor(this->storage(), this->storage_offset(), sizes, strides, this->dtype());
+        return view_tensor(*this, this->storage_offset(), sizes, strides);
       },
       [original = this->sizes()](const Tensor& g) -> std::vector<Tensor> {
         return {autograd::sum_to(g, original)};
@@ -688,8 +700,8 @@ Tensor Tensor::expand(const Shape& shape) const {
 Tensor& Tensor::copy_(const Tensor& src) {
   check_defined(*this, "copy_");
   check_defined(src, "copy_");
-  autograd::check_inplace(*this, "copy_", src.requires_grad());
-  const bool record = autograd::needs_grad({src});
+  autograd::check_inplace(*this, "copy_");
+  const bool record = autograd::needs_grad({src, *this});
   {
     autograd::NoGradGuard guard;
     const Tensor source = src.expand(this->sizes());
@@ -701,11 +713,11 @@ Tensor& Tensor::copy_(const Tensor& src) {
     });
   }
   if (record) {
-    // The new value depends on src only: the old value's history ends here.
+    // The new value depends on src only: the old value's history gets a zero gradient.
     Tensor result = detach();
-    autograd::record("CopyBackwards", result, {src},
+    autograd::record("CopyBackwards", result, {*this, src},
                      [shape = src.sizes()](const Tensor& g) -> std::vector<Tensor> {
-                       return {autograd::sum_to(g, shape)};
+                       return {zeros_like(g), autograd::sum_to(g, shape)};
                      });
     autograd::rebase_history(*this, result);
   }
@@ -744,21 +756,43 @@ Tensor Tensor::to(Dtype dtype) const {
       [](const Tensor& g) -> std::vector<Tensor> { return {g}; });
 }
 
-Tensor& Tensor::fill_(Scalar value) {
-  check_defined(*this, "fill_");
-  autograd::check_inplace(*this, "fill_");
-  this->storage()->bump_version();
-  visit_dtype(this->dtype(), [&]<class T>() {
+namespace {
+// Sets every element to value; under autograd the old value's history gets a zero gradient,
+// through a node named grad_fn_name as torch names it.
+Tensor& fill_in_place(Tensor& self, Scalar value, const char* op, const char* grad_fn_name) {
+  check_defined(self, op);
+  autograd::check_inplace(self, op);
+  self.storage()->bump_version();
+  visit_dtype(self.dtype(), [&]<class T>() {
     const T v = value.to<T>();
-    auto plan = detail::plan_loop<1>(this->sizes(), {this});
+    auto plan = detail::plan_loop<1>(self.sizes(), {&self});
     detail::run_loop(plan, detail::kElementwiseGrain,
                      [&](const std::array<std::byte*, 1>& p, const std::array<std::int64_t, 1>& s,
                          std::int64_t n) {
+                       if (s[0] == sizeof(T)) {
+                         std::fill_n(reinterpret_cast<T*>(p[0]), n, v);
+                         return;
+                       }
                        for (std::int64_t i = 0; i < n; ++i)
                          *reinterpret_cast<T*>(p[0] + i * s[0]) = v;
                      });
   });
-  return *this;
+  if (autograd::needs_grad({self})) {
+    Tensor result = self.detach();
+    autograd::record(grad_fn_name, result, {self},
+                     [](const Tensor& g) -> std::vector<Tensor> { return {zeros_like(g)}; });
+    autograd::rebase_history(self, result);
+  }
+  return self;
+}
+}  // namespace
+
+Tensor& Tensor::fill_(Scalar value) {
+  return fill_in_place(*this, value, "fill_", "FillBackward2");
+}
+
+Tensor& Tensor::zero_() {
+  return fill_in_place(*this, 0, "zero_", "ZeroBackward0");
 }
 
 std::ostream& operator<<(std::ostream& out, const Tensor& tensor) {

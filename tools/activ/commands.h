@@ -3,16 +3,10 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-#include <stdexcept>
+
+#include "usage_error.h"
 
 namespace activ::cli {
-
-// A mistake in the command line found by a subcommand itself: main prints the one-line message
-// and exits with 2.
-class UsageError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 // activ demo: prints a few tensors and activations computed from them.
 void register_demo(CLI::App& app);
@@ -22,5 +16,13 @@ void register_accuracy(CLI::App& app);
 void register_list(CLI::App& app);
 // activ eval: one activation by name on numbers or .npy arrays, with its gradient on request.
 void register_eval(CLI::App& app);
+// activ plot: a figure of one activation (and its derivative, or others to compare).
+void register_plot(CLI::App& app);
+// activ gallery: a figure of every activation and an index.html describing them.
+void register_gallery(CLI::App& app);
+// activ bench: forward and backward throughput next to a plain copy of the same size.
+void register_bench(CLI::App& app);
+// activ train-demo: the seed tutorials' two-layer perceptron, trained from torch's weights.
+void register_train_demo(CLI::App& app);
 
 }  // namespace activ::cli

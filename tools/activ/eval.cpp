@@ -15,6 +15,7 @@
 #include "activ/nn/catalogue.h"
 #include "activ/npy.h"
 #include "activ/tensor.h"
+#include "catalogue_lookup.h"
 #include "commands.h"
 #include "text.h"
 
@@ -31,24 +32,6 @@ struct EvalRequest {
   std::string input, output, grad_output, grad_input;
   std::optional<std::uint64_t> seed;
 };
-
-// The activations whose names are closest to `name`, for the unknown-name error.
-std::string closest_names(const std::string& name) {
-  std::vector<std::pair<std::size_t, std::string>> ranked;
-  for (const auto* list : {&nn::elementwise_activations(), &nn::shaped_activations()}) {
-    for (const nn::ActivationInfo& info : *list) {
-      const std::size_t distance = std::min(edit_distance(lower(name), lower(info.module_name)),
-                                            edit_distance(lower(name), info.functional_name));
-      ranked.emplace_back(distance, info.functional_name);
-    }
-  }
-  std::stable_sort(ranked.begin(), ranked.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::string out;
-  for (std::size_t i = 0; i < std::min<std::size_t>(3, ranked.size()); ++i)
-    out += (i ? ", " : "") + ranked[i].second;
-  return out;
-}
 
 Dtype parse_dtype(const std::string& text) {
   if (text == "float32") return float32;
@@ -70,7 +53,8 @@ bool tokenize(const std::vector<std::string>& tokens, EvalRequest& request) {
       values_only = true;
       continue;
     }
-    if (values_only || token.size() < 3 || token.rfind("--", 0) != 0) {
+    const std::optional<LongOption> option = values_only ? std::nullopt : long_option(token);
+    if (!option) {
       const auto number = parse_number(token);
       if (!number) {
         throw UsageError("eval: '" + token + "' is not a number (options start with --)");
@@ -78,14 +62,9 @@ bool tokenize(const std::vector<std::string>& tokens, EvalRequest& request) {
       request.numbers.push_back(*number);
       continue;
     }
-    std::string key = token.substr(2), value;
-    std::replace(key.begin(), key.end(), '-', '_');
-    const auto equals = key.find('=');
-    const bool inline_value = equals != std::string::npos;
-    if (inline_value) {
-      value = token.substr(2 + equals + 1);
-      key.resize(equals);
-    }
+    const std::string& key = option->key;
+    const bool inline_value = option->value.has_value();
+    std::string value = option->value.value_or("");
     if (key == "grad" || key == "train") {
       if (inline_value) throw UsageError("eval: --" + key + " takes no value");
       (key == "grad" ? request.grad : request.train) = true;
@@ -125,11 +104,7 @@ Tensor tensor_of(const std::vector<double>& numbers, Dtype dtype) {
 }
 
 void evaluate(const EvalRequest& request) {
-  const nn::ActivationInfo* info = nn::find_activation(request.name);
-  if (info == nullptr) {
-    throw UsageError("eval: unknown activation '" + request.name +
-                     "'; closest: " + closest_names(request.name) + " (see activ list)");
-  }
+  const nn::ActivationInfo* info = &require_activation("eval", request.name);
   nn::OptionValues values = request.values;
   if (request.train) {
     const bool has_training =
@@ -139,12 +114,7 @@ void evaluate(const EvalRequest& request) {
       throw UsageError("eval: --train: " + info->module_name + " has no training mode");
     values["training"] = "true";
   }
-  // Unknown options and bad values are usage errors: the repr parses and checks them all.
-  try {
-    info->repr(values);
-  } catch (const ValueError& error) {
-    throw UsageError(std::string("eval: ") + error.what());
-  }
+  checked_repr("eval", *info, values);
   if (!request.input.empty() && !request.numbers.empty())
     throw UsageError("eval: give either values or --input, not both");
   if (request.input.empty() && request.numbers.empty())

@@ -30,6 +30,10 @@ int main(int argc, char** argv) {
   activ::cli::register_accuracy(app);
   activ::cli::register_list(app);
   activ::cli::register_eval(app);
+  activ::cli::register_plot(app);
+  activ::cli::register_gallery(app);
+  activ::cli::register_bench(app);
+  activ::cli::register_train_demo(app);
 
   // Subcommands run as CLI11 callbacks inside parse, so their errors (activ::Error and any other
   // std::exception) surface here too; none may escape main and abort.

@@ -1,6 +1,9 @@
 // Attention as torch computes it: scaled_dot_product_attention (torch 2.x's functional) and
-// nn::MultiheadAttention (torch 1.13's module and F.multi_head_attention_forward). Both are built
-// from differentiable tensor ops, so they take part in autograd.
+// nn::MultiheadAttention (torch 1.13's module and F.multi_head_attention_forward), with autograd.
+// Without dropout, scaled_dot_product_attention (and MultiheadAttention with need_weights false)
+// computes attention in tiles with an online softmax, forward and backward, so memory grows with
+// the sequence lengths, not with their product; otherwise the (..., L, S) weights are
+// materialised. Double backward through the tiled path (create_graph) recomputes the weights.
 #pragma once
 
 #include <cstdint>

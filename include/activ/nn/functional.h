@@ -1,7 +1,8 @@
 // The functional API of the elementwise activations, generated from activation_table.h. For
 // each activation NAME (torch.nn.functional's name):
 //   NAME(input, options)                    -> a new tensor; with options.inplace, input itself
-//   NAME_(input, options)                   -> writes into input and returns it
+//   NAME_(input, options)                   -> writes into input and returns it (also a temporary
+//                                              view: NAME_(x[0]) writes into x)
 //   NAME_backward(grad_output, input, opts) -> grad_output * f'(input), torch's value at kinks
 //   NAME_second_derivative(input, opts)     -> f''(input), for double backward
 // float32 and float64 tensors of any shape and stride; accuracy bounds in
@@ -16,6 +17,10 @@ namespace activ::nn::functional {
 #define ACTIV_FUNCTIONAL_DECLARATIONS(Name, functional, OPTIONS)                                        \
   Tensor functional(const Tensor& input, const Name##Options& options = {});                            \
   Tensor& functional##_(Tensor& input, const Name##Options& options = {});                               \
+  /* For a temporary view, as in functional##_(x[0]): writes through it, returns its handle. */          \
+  inline Tensor functional##_(Tensor&& input, const Name##Options& options = {}) {                       \
+    return functional##_(input, options);                                                               \
+  }                                                                                                     \
   Tensor functional##_backward(const Tensor& grad_output, const Tensor& input,                          \
                                const Name##Options& options = {});                                      \
   Tensor functional##_second_derivative(const Tensor& input, const Name##Options& options = {});

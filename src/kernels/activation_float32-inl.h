@@ -1,0 +1,475 @@
+// Native float32 kernels of the smooth activations (float32_math-inl.h's blocks, 8 lanes on
+// AVX2): the same stable formulas as activation_math-inl.h's float64 ones, with the tails that
+// fall below the smallest normal number scaled last. Float32Kernel<Math>::type names the float32
+// kernel of an activation (Forward, Backward), void where float32 is still computed in float64.
+// Included once per SIMD target after activation_math-inl.h (no include guard, by Highway's
+// design).
+
+#include "hwy/highway.h"
+#include "kernels/float32_math-inl.h"
+#include "kernels/float32_polynomials.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace activ::kernels::HWY_NAMESPACE {
+
+template <class Math>
+struct Float32Kernel {
+  using type = void;
+};
+
+// Next to the zero r = root_hi + root_lo of f', where the general formula cancels: t Q(t),
+// t = x - r (exact in the window), Q the generated float64 fit. The lanes outside keep `general`.
+template <class D, std::size_t kCount>
+HWY_INLINE V<D> NearRootF32(D d, V<D> hi, V<D> lo, V<D> general, double root_hi, double root_lo,
+                            double window, const double (&coefficients)[kCount]) {
+  const float root = static_cast<float>(root_hi);
+  const float root_rest = static_cast<float>((root_hi - root) + root_lo);
+  const V<D> offset = hn::Sub(hi, F(d, root));
+  const auto inside = hn::Lt(hn::Abs(offset), F(d, static_cast<float>(window)));
+  if (hn::AllFalse(d, inside)) return general;
+  const V<D> t = hn::Add(offset, hn::Sub(lo, F(d, root_rest)));
+  return hn::IfThenElse(inside, hn::Mul(t, Polynomial(d, t, coefficients)), general);
+}
+
+struct SigmoidF32 {
+  template <class D>
+  static V<D> Forward(D d, V<D> x, const double*) {
+    const auto s = LogisticsF32(d, x);
+    return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), ScaleF32(d, s.small, s.n), s.large);
+  }
+  template <class D>
+  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+    const auto s = LogisticsF32(d, x);
+    return hn::Mul(g, ScaleF32(d, hn::Mul(s.large, s.small), s.n));
+  }
+};
+template <>
+struct Float32Kernel<SigmoidMath> {
+  using type = SigmoidF32;
+};
+
+struct LogSigmoidF32 {
+  template <class D>
+  static V<D> Forward(D d, V<D> x, const double*) {
+    const ExpParts<D> e = ExpF32(d, hn::Neg(hn::Abs(x)));
+    const V<D> log_part = Log1pF32(d, ScaleF32(d, hn::Add(F(d, 1.0f), e.q), e.n));
+    return hn::Sub(hn::Min(x, hn::Zero(d)), log_part);  // +0.0 where log_part underflows, as torch
+  }
+  template <class D>
+  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+    const auto s = LogisticsF32(d, x);
+    return hn::Mul(g, hn::IfThenElse(hn::Lt(x, hn::Zero(d)), s.large, ScaleF32(d, s.small, s.n)));
+  }
+};
+template <>
+struct Float32Kernel<LogSigmoidMath> {
+  using type = LogSigmoidF32;
+};
+
+struct TanhF32Kernel {
+  template <class D>
+  static V<D> Forward(D d, V<D> x, const double*) {
+    return TanhF32(d, x);
+  }
+  template <class D>
+  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+    return hn::Mul(g, Sech2F32(d, x));
+  }
+};
+template <>
+struct Float32Kernel<TanhMath> {
+  using type = TanhF32Kernel;
+};
+
+// As TanhshrinkMath: x^3 P(x^2) below |x| = 1, (|x| - 1) + 2e / (1 + e), e = exp(-2|x|), above.
+struct TanhshrinkF32 {
+  template <class D>
+  static V<D> Forward(D d, V<D> x, const double*) {
+    const V<D> magnitude = hn::Abs(x);
+    const V<D> x2 = hn::Mul(x, x);
+    const V<D> series = hn::Mul(hn::Mul(x, x2), Polynomial(d, x2, kTanhshrinkSeriesF32));
+    const V<D> e = ExpValueF32(d, ExpF32(d, hn::Mul(F(d, -2.0f), magnitude)));
+    const V<D> complement = hn::Div(hn::Add(e, e), hn::Add(F(d, 1.0f), e));
+    const V<D> large = hn::CopySignToAbs(hn::Add(hn::Sub(magnitude, F(d, 1.0f)), complement), x);
+    return hn::Add(hn::IfThenElse(hn::Lt(magnitude, F(d, 1.0f)), series, large), hn::Zero(d));
+  }
+  template <class D>
+  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+    const V<D> t = TanhF32(d, x);
+    return hn::Add(hn::Mul(g, hn::Mul(t, t)), hn::Zero(d));
+  }
+};
+template <>
+struct Float32Kernel<TanhshrinkMath> {
+  using type = TanhshrinkF32;
+};
+
+// x / (1 + |x|) and 1 / (1 + |x|)^2 are as accurate in float32 as in float64.
+template <>
+struct Float32Kernel<SoftsignMath> {
+  using type = SoftsignMath;
+};
+
+// torch's ELU kernel x <= 0 ? coef * expm1(x * input_scale) : x * scale; input_scale < 0 (CELU
+// with alpha < 0) takes the exponentials at positive arguments, overflowing above 88.72.
+template <class D>
+HWY_INLINE V<D> EluValueF32(D d, V<D> x, double coef, double input_scale, double scale) {
+  const V<D> a = hn::Mul(x, F(d, static_cast<float>(input_scale)));
+  V<D> negative = hn::Mul(Expm1F32(d, a), F(d, static_cast<float>(coef)));
+  if (input_scale < 0) {
+    // coef expm1(a) = coef exp(a) - coef, exp(a) scaled after the product (it may overflow alone)
+    const ExpParts<D> e = ExpF32(d, a);
+    const V<D> large =
+        ScaleF32(d, hn::Mul(hn::Add(F(d, 1.0f), e.q), F(d, static_cast<float>(coef))), e.n);
+    negative = hn::IfThenElse(hn::Gt(a, F(d, 60.0f)),
+                              hn::Sub(large, F(d, static_cast<float>(coef))), negative);
+  }
+  return hn::IfThenElse(hn::Le(x, hn::Zero(d)), negative,
+                        hn::Mul(x, F(d, static_cast<float>(scale))));
+}
+template <class D>
+HWY_INLINE V<D> EluGradientF32(D d, V<D> g, V<D> x, double coef, double input_scale, double scale) {
+  const ExpParts<D> e = ExpF32(d, hn::Mul(x, F(d, static_cast<float>(input_scale))));
+  const V<D> slope = ScaleF32(
+      d, hn::Mul(hn::Add(F(d, 1.0f), e.q), F(d, static_cast<float>(coef * input_scale))), e.n);
+  return hn::Mul(g, hn::IfThenElse(hn::Le(x, hn::Zero(d)), slope, F(d, static_cast<float>(scale))));
+}
+
+struct ELUF32 {
+  template <class D>
+  static V<D> Forward(D d, V<D> x, const double* p) {
+    return EluValueF32(d, x, p[0], 1.0, 1.0);
+  }
+  template <class D>
+  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
+    return EluGradientF32(d, g, x, p[0], 1.0, 1.0);
+  }
+};
+template <>
+struct Float32Kernel<ELUMath> {
+  using type = ELUF32;
+};
+
+struct CELUF32 {
+  template <class D>
+  static V<D> Forward(D d, V<D> x, const double* p) {
+    return EluValueF32(d, x, p[0], 1.0 / p[0], 1.0);
+  }
+  template <class D>
+  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
+    return EluGradientF32(d, g, x, p[0], 1.0 / p[0], 1.0);
+  }
+};
+template <>
+struct Float32Kernel<CELUMath> {
+  using type = CELUF32;
+};
+
+struct SELUF32 {
+  template <class D>
+  static V<D> Forward(D d, V<D> x, const double*) {
+    return EluValueF32(d, x, kSeluAlpha * kSeluScale, 1.0, kSeluScale);
+  }
+  template <class D>
+  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+    return EluGradientF32(d, g, x, kSeluAlpha * kSeluScale, 1.0, kSeluScale);
+  }
+};
+template <>
+struct Float32Kernel<SELUMath> {
+  using type = SELUF32;
+};
+
+// log(1 + exp(u)) / beta for u = beta x = hi + lo, the identity where beta x > threshold (torch).
+struct SoftplusF32 {
+  template <class D>
+  static V<D> Forward(D d, V<D> x, const double* p) {
+    const auto u = ExactProductF32(d, x, p[0]);
+    const auto s = ExpF32(d, hn::Neg(hn::Abs(u.hi)),
+                          hn::IfThenElse(hn::Lt(u.hi, hn::Zero(d)), u.lo, hn::Neg(u.lo)));
+    const V<D> mantissa = hn::Add(F(d, 1.0f), s.q);
+    const V<D> beta = F(d, static_cast<float>(p[0]));
+    // u + log1p(exp(-u)) above 0, log1p(exp(u)) below; where exp(u) < 2^-30, log1p(exp(u)) is
+    // exp(u) itself, scaled last since it may be subnormal before the division by beta
+    const V<D> linear = hn::IfThenElseZero(hn::Gt(u.hi, hn::Zero(d)), hn::Add(u.hi, u.lo));
+    const V<D> smooth = hn::Div(hn::Add(linear, Log1pF32(d, ScaleF32(d, mantissa, s.n))), beta);
+    const V<D> tail = ScaleF32(d, hn::Div(mantissa, beta), s.n);
+    const V<D> value =
+        hn::IfThenElse(hn::And(hn::Lt(u.hi, hn::Zero(d)), hn::Lt(s.n, F(d, -30.0f))), tail, smooth);
+    return hn::IfThenElse(hn::Gt(u.hi, F(d, static_cast<float>(p[1]))), x, value);
+  }
+  template <class D>
+  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
+    const auto u = ExactProductF32(d, x, p[0]);
+    const auto s = p[0] == 1 ? LogisticsF32(d, x) : LogisticsF32(d, u.hi, u.lo);
+    const V<D> sigma =
+        hn::IfThenElse(hn::Ge(u.hi, hn::Zero(d)), s.large, ScaleF32(d, s.small, s.n));
+    return hn::IfThenElse(hn::Gt(u.hi, F(d, static_cast<float>(p[1]))), g, hn::Mul(g, sigma));
+  }
+};
+template <>
+struct Float32Kernel<SoftplusMath> {
+  using type = SoftplusF32;
+};
+
+// Below -150, x exp(x) is 0 in float32 whatever x (exp, clamped there, would not be): x * 0,
+// which keeps torch's NaN at -inf.
+template <class D>
+HWY_INLINE auto Vanishes(D d, V<D> u) {
+  return hn::Lt(u, F(d, -150.0f));
+}
+
+// x sigma(beta x) and its derivative (see SwishForward/SwishBackward), sigma(u) on the negative
+// side as small 2^n, scaled after the product with x.
+template <class D>
+HWY_INLINE V<D> SwishValueF32(D d, V<D> x, double beta) {
+  const auto u = ExactProductF32(d, x, beta);
+  const auto s = beta == 1 ? LogisticsF32(d, x) : LogisticsF32(d, u.hi, u.lo);
+  const V<D> y = hn::IfThenElse(hn::Ge(u.hi, hn::Zero(d)), hn::Mul(x, s.large),
+                                ScaleF32(d, hn::Mul(x, s.small), s.n));
+  return hn::IfThenElse(Vanishes(d, u.hi), hn::Mul(x, hn::Zero(d)), y);
+}
+template <bool kSiLU, class D>
+HWY_INLINE V<D> SwishGradientF32(D d, V<D> g, V<D> x, double beta) {
+  const auto u = ExactProductF32(d, x, beta);
+  const auto s = beta == 1 ? LogisticsF32(d, x) : LogisticsF32(d, u.hi, u.lo);
+  const auto non_negative = hn::Ge(u.hi, hn::Zero(d));
+  // sigma(u) = s_part 2^n_part and sigma(-u), which is used unscaled (it only adds to 1)
+  const V<D> s_part = hn::IfThenElse(non_negative, s.large, s.small);
+  const V<D> n_part = hn::IfThenZeroElse(non_negative, s.n);
+  const V<D> small_value = hn::Mul(s.small, Pow2F32(d, hn::Max(s.n, F(d, -127.0f))));
+  const V<D> s_neg = hn::IfThenElse(non_negative, small_value, s.large);
+  if constexpr (kSiLU) {
+    V<D> derivative = ScaleF32(d, hn::Mul(s_part, hn::MulAdd(u.hi, s_neg, F(d, 1.0f))), n_part);
+    derivative = NearRootF32(d, u.hi, u.lo, derivative, kSiluRootHi, kSiluRootLo, kRootWindow,
+                             kSiluRootSeriesF32);
+    return hn::Mul(g, hn::IfThenElse(Vanishes(d, u.hi), hn::Mul(x, hn::Zero(d)), derivative));
+  } else {
+    // torch's autograd of x * sigmoid(beta x): g sigma(u) + (g x) beta sigma(u) sigma(-u)
+    const V<D> general = ScaleF32(
+        d,
+        hn::MulAdd(hn::Mul(g, x), hn::Mul(F(d, static_cast<float>(beta)), hn::Mul(s_part, s_neg)),
+                   hn::Mul(g, s_part)),
+        n_part);
+    const V<D> near_root = NearRootF32(d, u.hi, u.lo, hn::Zero(d), kSiluRootHi, kSiluRootLo,
+                                       kRootWindow, kSiluRootSeriesF32);
+    const V<D> offset = hn::Abs(hn::Sub(u.hi, F(d, static_cast<float>(kSiluRootHi))));
+    const V<D> grad = hn::IfThenElse(hn::Lt(offset, F(d, static_cast<float>(kRootWindow))),
+                                     hn::Mul(g, near_root), general);
+    return hn::IfThenElse(Vanishes(d, u.hi), hn::Mul(hn::Mul(g, x), hn::Zero(d)), grad);
+  }
+}
+
+struct SiLUF32 {
+  template <class D>
+  static V<D> Forward(D d, V<D> x, const double*) {
+    return SwishValueF32(d, x, 1.0);
+  }
+  template <class D>
+  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+    return SwishGradientF32<true>(d, g, x, 1.0);
+  }
+};
+template <>
+struct Float32Kernel<SiLUMath> {
+  using type = SiLUF32;
+};
+
+struct SwishF32 {
+  template <class D>
+  static V<D> Forward(D d, V<D> x, const double* p) {
+    return SwishValueF32(d, x, p[0]);
+  }
+  template <class D>
+  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
+    return SwishGradientF32<false>(d, g, x, p[0]);
+  }
+};
+template <>
+struct Float32Kernel<SwishMath> {
+  using type = SwishF32;
+};
+
+// As MishMath, with e = exp(-|x|) = (1 + q) 2^n: the negative side scaled after its product
+// with x. Above 0, f' = (1 + 4e + (4x + 6) e^2 + 4 (x + 1) e^3) / (1 + 2e + 2e^2)^2, a ratio of
+// positive terms.
+struct MishF32 {
+  template <class D>
+  static V<D> Forward(D d, V<D> x, const double*) {
+    const ExpParts<D> e = ExpF32(d, hn::Neg(hn::Abs(x)));
+    const V<D> value = ExpValueF32(d, e);
+    const V<D> two_plus_e = hn::Add(F(d, 2.0f), value);
+    const V<D> negative_part = hn::Div(hn::Mul(hn::Mul(x, hn::Add(F(d, 1.0f), e.q)), two_plus_e),
+                                       hn::MulAdd(value, two_plus_e, F(d, 2.0f)));
+    const V<D> one_plus_twice = hn::MulAdd(F(d, 2.0f), value, F(d, 1.0f));
+    const V<D> positive = hn::Div(hn::Mul(x, one_plus_twice),
+                                  hn::MulAdd(hn::Add(value, value), value, one_plus_twice));
+    const V<D> y =
+        hn::IfThenElse(hn::Lt(x, hn::Zero(d)), ScaleF32(d, negative_part, e.n), positive);
+    return hn::IfThenElse(Vanishes(d, x), hn::Mul(x, hn::Zero(d)), y);
+  }
+  template <class D>
+  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+    const ExpParts<D> e = ExpF32(d, hn::Neg(hn::Abs(x)));
+    const V<D> value = ExpValueF32(d, e);
+    // x >= 0; x bounded short of overflow in 4 (x + 1), where e is 0 long before
+    const V<D> xb = hn::Min(x, F(d, 1e30f));
+    V<D> numerator = hn::Mul(F(d, 4.0f), hn::Add(xb, F(d, 1.0f)));
+    numerator = hn::MulAdd(numerator, value, hn::MulAdd(F(d, 4.0f), xb, F(d, 6.0f)));
+    numerator = hn::MulAdd(numerator, value, F(d, 4.0f));
+    numerator = hn::MulAdd(numerator, value, F(d, 1.0f));
+    const V<D> denominator =
+        hn::MulAdd(hn::MulAdd(F(d, 2.0f), value, F(d, 2.0f)), value, F(d, 1.0f));
+    const V<D> positive = hn::Div(numerator, hn::Mul(denominator, denominator));
+    // x < 0: e ((2 + e)(2 + n) + 4x (1 + e)) / (2 + n)^2, n = e (2 + e); 4x bounded short of
+    // overflow (e is 0 long before), -inf kept for torch's NaN (-inf * 0)
+    const V<D> two_plus_e = hn::Add(F(d, 2.0f), value);
+    const V<D> two_plus_n = hn::MulAdd(value, two_plus_e, F(d, 2.0f));
+    const V<D> bounded = hn::IfThenElse(hn::IsFinite(x), hn::Max(x, F(d, -1e37f)), x);
+    const V<D> inner = hn::MulAdd(hn::Mul(F(d, 4.0f), bounded), hn::Add(F(d, 1.0f), value),
+                                  hn::Mul(two_plus_e, two_plus_n));
+    const V<D> negative = ScaleF32(
+        d, hn::Div(hn::Mul(hn::Add(F(d, 1.0f), e.q), inner), hn::Mul(two_plus_n, two_plus_n)), e.n);
+    V<D> derivative = hn::IfThenElse(hn::Lt(x, hn::Zero(d)), negative, positive);
+    derivative = NearRootF32(d, x, hn::Zero(d), derivative, kMishRootHi, kMishRootLo, kRootWindow,
+                             kMishRootSeriesF32);
+    // torch: NaN at +-inf (inf * 0 in its formula)
+    return NaNIfInf(
+        d, x, hn::Mul(g, hn::IfThenElse(Vanishes(d, x), hn::Mul(x, hn::Zero(d)), derivative)));
+  }
+};
+template <>
+struct Float32Kernel<MishMath> {
+  using type = MishF32;
+};
+
+// GELU(approximate='tanh') = x sigma(w), w = 2k x (1 + c x^2) in float32 double-word (sigma(w)
+// on the negative tail turns w's absolute error into its relative error). Below x = -12 the
+// result is below 2^-126 (sigma(w) < e^-112), and the lanes are set apart as in GELUMath.
+template <class D>
+HWY_INLINE ProductF32<D> GeluTanhArgumentF32(D d, V<D> x) {
+  const float cubic_hi = static_cast<float>(kGeluTanhCubic);
+  const float cubic_lo = static_cast<float>(kGeluTanhCubic - cubic_hi);
+  const float scale_hi = static_cast<float>(kGeluTanhScale);
+  const float scale_lo = static_cast<float>(kGeluTanhScale - scale_hi);
+  x = hn::Min(hn::Max(x, F(d, -12.0f)), F(d, 12.0f));
+  const V<D> x2 = hn::Mul(x, x);
+  const V<D> x2_lo = hn::MulSub(x, x, x2);
+  const V<D> cx2 = hn::Mul(F(d, cubic_hi), x2);
+  const V<D> cx2_lo = hn::MulAdd(
+      F(d, cubic_hi), x2_lo, hn::MulAdd(F(d, cubic_lo), x2, hn::MulSub(F(d, cubic_hi), x2, cx2)));
+  // 1 + c x^2 = q + q_lo (TwoSum)
+  const V<D> q = hn::Add(F(d, 1.0f), cx2);
+  const V<D> cx2_part = hn::Sub(q, F(d, 1.0f));
+  const V<D> q_lo =
+      hn::Add(hn::Add(hn::Sub(F(d, 1.0f), hn::Sub(q, cx2_part)), hn::Sub(cx2, cx2_part)), cx2_lo);
+  const V<D> xq = hn::Mul(x, q);
+  const V<D> xq_lo = hn::MulAdd(x, q_lo, hn::MulSub(x, q, xq));
+  const V<D> w = hn::Mul(F(d, scale_hi), xq);
+  const V<D> w_lo = hn::MulAdd(F(d, scale_hi), xq_lo,
+                               hn::MulAdd(F(d, scale_lo), xq, hn::MulSub(F(d, scale_hi), xq, w)));
+  return {w, w_lo};
+}
+
+struct GELUTanhF32 {
+  template <class D>
+  static auto Vanishes(D d, V<D> x) {
+    return hn::Lt(x, F(d, -12.0f));
+  }
+  template <class D>
+  static V<D> Forward(D d, V<D> x, const double*) {
+    const auto w = GeluTanhArgumentF32(d, x);
+    const auto s = LogisticsF32(d, w.hi, w.lo);
+    const V<D> y = hn::IfThenElse(hn::Lt(w.hi, hn::Zero(d)), ScaleF32(d, hn::Mul(x, s.small), s.n),
+                                  hn::Mul(x, s.large));
+    return hn::IfThenElse(Vanishes(d, x), hn::Mul(x, hn::Zero(d)), y);  // -0.0, and NaN at -inf
+  }
+  template <class D>
+  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+    // sigma(w) (1 + x w' sigma(-w)), w' = 2k (1 + 3c x^2)
+    const V<D> xc = hn::Min(hn::Max(x, F(d, -12.0f)), F(d, 12.0f));
+    const auto w = GeluTanhArgumentF32(d, xc);
+    const auto s = LogisticsF32(d, w.hi, w.lo);
+    const auto negative = hn::Lt(w.hi, hn::Zero(d));
+    const V<D> small_value = hn::Mul(s.small, Pow2F32(d, hn::Max(s.n, F(d, -127.0f))));
+    const V<D> s_pos = hn::IfThenElse(negative, s.small, s.large);
+    const V<D> s_neg = hn::IfThenElse(negative, s.large, small_value);
+    const V<D> slope = hn::Mul(
+        F(d, static_cast<float>(kGeluTanhScale)),
+        hn::MulAdd(F(d, static_cast<float>(3 * kGeluTanhCubic)), hn::Mul(xc, xc), F(d, 1.0f)));
+    V<D> derivative = ScaleF32(d, hn::Mul(s_pos, hn::MulAdd(hn::Mul(xc, slope), s_neg, F(d, 1.0f))),
+                               hn::IfThenElseZero(negative, s.n));
+    derivative = NearRootF32(d, x, hn::Zero(d), derivative, erf_coefficients::kGeluTanhRootHi,
+                             erf_coefficients::kGeluTanhRootLo, erf_coefficients::kGeluRootRadius,
+                             erf_coefficients::kGeluTanhRootSeries);
+    const V<D> grad = hn::Mul(g, hn::IfThenZeroElse(Vanishes(d, x), derivative));
+    return NaNIfInf(d, x, grad);
+  }
+};
+
+// The standard normal distribution for GELU(approximate='none'), |x| clamped to 14: phi(x) =
+// pdf 2^n (x^2 taken exactly); Phi(x) - 1/2 = x P(x^2) for |x| <= 1; Phi(-|x|) = tail 2^n with
+// tail = exp(x^2 / 2) 2^-n P(1 / |x|) / |x| for |x| >= 1. Scaled by the caller, after the product
+// with x, so that x Phi(x) is not rounded through a subnormal.
+template <class D>
+struct NormalF32 {
+  V<D> central, tail, pdf, n;
+};
+template <class D>
+HWY_INLINE NormalF32<D> NormalDistributionF32(D d, V<D> x) {
+  const V<D> y = hn::Min(hn::Abs(x), F(d, 14.0f));
+  const V<D> y2 = hn::Mul(y, y);
+  const ExpParts<D> e =
+      ExpF32(d, hn::Mul(F(d, -0.5f), y2), hn::Mul(F(d, -0.5f), hn::MulSub(y, y, y2)));
+  const V<D> mantissa = hn::Add(F(d, 1.0f), e.q);
+  const V<D> z = hn::Div(F(d, 1.0f), hn::Max(y, F(d, 1.0f)));
+  const V<D> t = hn::Sub(z, F(d, static_cast<float>(kNormalCdfTailCentre)));
+  // P / y = P z (1 + (1 - z y)), the rounding of z recovered (1 - z y is exact)
+  const V<D> pz = hn::Mul(Polynomial(d, t, kNormalCdfTail), z);
+  const V<D> quotient = hn::MulAdd(pz, hn::NegMulAdd(z, hn::Max(y, F(d, 1.0f)), F(d, 1.0f)), pz);
+  const V<D> tail = hn::MulAdd(e.q, quotient, quotient);  // times 1 + q, rounded once
+  const V<D> xc = hn::Min(hn::Max(x, F(d, -1.0f)), F(d, 1.0f));
+  const V<D> central =
+      hn::MulAdd(xc, Polynomial(d, hn::Mul(xc, xc), kNormalCdfCentral), F(d, 0.5f));
+  return {central, tail, hn::Mul(mantissa, F(d, 0.398942280401432678f)), e.n};
+}
+
+// GELU's float32 kernel: the tanh form above, 'none' from NormalDistributionF32. Below x = -14
+// both vanish (x Phi(x) < 2^-126), set apart as in GELUMath.
+struct GELUF32 {
+  template <class D>
+  static V<D> Forward(D d, V<D> x, const double* p) {
+    if (GELUMath::Tanh(p)) return GELUTanhF32::Forward(d, x, p);
+    const NormalF32<D> normal = NormalDistributionF32(d, x);
+    const V<D> upper = hn::Mul(x, hn::Sub(F(d, 1.0f), ScaleF32(d, normal.tail, normal.n)));
+    const V<D> lower = ScaleF32(d, hn::Mul(x, normal.tail), normal.n);
+    const V<D> y =
+        hn::IfThenElse(hn::Lt(x, F(d, -1.0f)), lower,
+                       hn::IfThenElse(hn::Gt(x, F(d, 1.0f)), upper, hn::Mul(x, normal.central)));
+    return hn::IfThenElse(hn::Lt(x, F(d, -14.0f)), hn::Mul(x, hn::Zero(d)), y);
+  }
+  template <class D>
+  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
+    if (GELUMath::Tanh(p)) return GELUTanhF32::Backward(d, g, x, p);
+    // Phi(x) + x phi(x)
+    const NormalF32<D> normal = NormalDistributionF32(d, x);
+    const V<D> xc = hn::Min(hn::Max(x, F(d, -14.0f)), F(d, 14.0f));
+    const V<D> x_pdf = hn::Mul(xc, ScaleF32(d, normal.pdf, normal.n));
+    const V<D> lower = ScaleF32(d, hn::MulAdd(xc, normal.pdf, normal.tail), normal.n);
+    const V<D> upper = hn::Add(hn::Sub(F(d, 1.0f), ScaleF32(d, normal.tail, normal.n)), x_pdf);
+    const V<D> central = hn::Add(normal.central, x_pdf);
+    V<D> derivative = hn::IfThenElse(hn::Lt(x, F(d, -1.0f)), lower,
+                                     hn::IfThenElse(hn::Gt(x, F(d, 1.0f)), upper, central));
+    derivative = NearRootF32(d, x, hn::Zero(d), derivative, erf_coefficients::kGeluRootHi,
+                             erf_coefficients::kGeluRootLo, erf_coefficients::kGeluRootRadius,
+                             kGeluRootSeriesF32);
+    return NaNIfInf(d, x, hn::Mul(g, hn::IfThenZeroElse(hn::Lt(x, F(d, -14.0f)), derivative)));
+  }
+};
+template <>
+struct Float32Kernel<GELUMath> {
+  using type = GELUF32;
+};
+
+}  // namespace activ::kernels::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
