@@ -111,7 +111,9 @@ Tensor input_from(const Json& spec) {
   Tensor t = base_from(spec);
   if (!spec.contains("view")) return t;
   for (const auto& step : spec.at("view")) {
-    const auto& [kind, arg] = *step.items().begin();
+    // Each step is a one-key object {kind: arg}.
+    const std::string kind = step.begin().key();
+    const Json& arg = step.begin().value();
     if (kind == "transpose") {
       t = t.transpose(arg[0].get<std::int64_t>(), arg[1].get<std::int64_t>());
     } else if (kind == "permute") {

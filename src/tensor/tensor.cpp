@@ -103,7 +103,10 @@ Shape contiguous_strides(const Shape& shape) {
   std::int64_t stride = 1;
   for (std::int64_t d = static_cast<std::int64_t>(shape.size()) - 1; d >= 0; --d) {
     strides[d] = stride;
-    stride *= std::max<std::int64_t>(shape[d], 1);
+    // Only an empty tensor (a dim of 0 elsewhere) can get here with a product past int64; its
+    // strides address nothing, so they saturate instead of overflowing.
+    if (__builtin_mul_overflow(stride, std::max<std::int64_t>(shape[d], 1), &stride))
+      stride = std::numeric_limits<std::int64_t>::max();
   }
   return strides;
 }
