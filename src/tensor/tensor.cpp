@@ -207,15 +207,18 @@ std::int64_t Tensor::stride(std::int64_t d) const {
 }
 
 std::int64_t Tensor::numel() const {
+  // A dim of 0 makes any other size possible, even ones whose product overflows.
+  const Shape& sizes = this->sizes();
+  if (std::find(sizes.begin(), sizes.end(), 0) != sizes.end()) return 0;
   std::int64_t n = 1;
-  for (auto s : this->sizes()) n *= s;
+  for (auto s : sizes) n *= s;
   return n;
 }
 
 bool Tensor::is_contiguous() const {
+  if (numel() == 0) return true;
   std::int64_t expected = 1;
   for (std::int64_t d = dim() - 1; d >= 0; --d) {
-    if (this->sizes()[d] == 0) return true;
     if (this->sizes()[d] != 1 && this->strides()[d] != expected) return false;
     expected *= this->sizes()[d];
   }
