@@ -14,7 +14,16 @@
 // Compiles a function twice, for x86-64-v3 (AVX2 + FMA) and for the baseline, picked at load
 // time: the updates' std::fma become one vector instruction where the CPU has FMA, instead of a
 // libm call per element.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
+// Not under sanitizers: their runtimes are not up yet when the loader runs the clones' ifunc
+// resolver (ThreadSanitizer crashes there).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define ACTIV_SANITIZED_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define ACTIV_SANITIZED_BUILD 1
+#endif
+#endif
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(ACTIV_SANITIZED_BUILD)
 #define ACTIV_FMA_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define ACTIV_FMA_CLONES
