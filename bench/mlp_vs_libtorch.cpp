@@ -40,9 +40,9 @@ std::vector<float> random_values(std::size_t n, float scale, unsigned& state) {
 
 Problem make_problem() {
   unsigned state = 12345;
-  return {random_values(64 * 1000, 1.7f, state), random_values(64 * 10, 1.7f, state),
+  return {random_values(64 * 1000, 1.7f, state),     random_values(64 * 10, 1.7f, state),
           random_values(100 * 1000, 0.0316f, state), random_values(100, 0.0316f, state),
-          random_values(10 * 100, 0.1f, state), random_values(10, 0.1f, state)};
+          random_values(10 * 100, 0.1f, state),      random_values(10, 0.1f, state)};
 }
 
 activ::Tensor to_activ(const std::vector<float>& values, const activ::Shape& shape) {

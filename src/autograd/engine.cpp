@@ -336,7 +336,8 @@ bool needs_grad(std::initializer_list<Tensor> inputs) {
                      [](const Tensor& t) { return t.requires_grad(); });
 }
 
-void record(const char* name, Tensor& output, const std::vector<Tensor>& inputs, BackwardFunction backward) {
+void record(const char* name, Tensor& output, const std::vector<Tensor>& inputs,
+            BackwardFunction backward) {
   std::vector<Shape> shapes;
   std::vector<Dtype> dtypes;
   for (const auto& t : inputs) {

@@ -90,7 +90,8 @@ HWY_INLINE hn::Vec<D> ProductError(hn::Vec<D> a, hn::Vec<D> b, hn::Vec<D> p) {
   return hn::MulSub(a, b, p);
 #else
   const D d;
-  const hn::Vec<D> split = hn::Set(d, static_cast<hn::TFromD<D>>(std::is_same_v<hn::TFromD<D>, float> ? 4097.0 : 134217729.0));
+  const hn::Vec<D> split = hn::Set(
+      d, static_cast<hn::TFromD<D> >(std::is_same_v<hn::TFromD<D>, float> ? 4097.0 : 134217729.0));
   const auto halves = [&](hn::Vec<D> v) {
     const hn::Vec<D> t = hn::Mul(split, v);
     const hn::Vec<D> hi = hn::Sub(t, hn::Sub(t, v));

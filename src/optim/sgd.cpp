@@ -78,8 +78,12 @@ void SGD::update(std::size_t index, const Tensor& grad) {
   Tensor& buffer = momentum_buffers_[index];
   const bool first = !buffer.defined();
   if (options_.momentum != 0 && first) buffer = detail::zero_state(param);
-  const SgdStep step{*options_.lr,       options_.momentum, options_.dampening,
-                     options_.weight_decay, options_.nesterov, options_.maximize,
+  const SgdStep step{*options_.lr,
+                     options_.momentum,
+                     options_.dampening,
+                     options_.weight_decay,
+                     options_.nesterov,
+                     options_.maximize,
                      first};
   detail::update_elements(param, grad, [&]<class T>(T* p, const T* g, std::int64_t n) {
     T* buf = options_.momentum != 0 ? buffer.data_ptr<T>() : nullptr;
