@@ -135,6 +135,12 @@ void binary_loop(const Tensor& out, const Tensor& a, const Tensor& b, F f,
     const A* x = reinterpret_cast<const A*>(p[1]);
     const B* y = reinterpret_cast<const B*>(p[2]);
     if (s[0] == sizeof(R) && s[1] == sizeof(A) && s[2] == sizeof(B)) {
+      // In place (o == x): a loop the compiler can vectorize, where o and x would fail its
+      // overlap check and run scalar.
+      if (static_cast<const void*>(o) == static_cast<const void*>(x)) {
+        for (std::int64_t i = 0; i < n; ++i) o[i] = f(o[i], y[i]);
+        return;
+      }
       for (std::int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i]);
     } else if (s[0] == sizeof(R) && s[1] == sizeof(A) && s[2] == 0) {
       const B y0 = *y;
