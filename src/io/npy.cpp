@@ -18,6 +18,8 @@
 #include <string_view>
 #include <system_error>
 
+#include "io/file_io.h"
+
 namespace activ {
 namespace {
 
@@ -34,33 +36,8 @@ constexpr std::size_t kArrayAlign = 64;
 // np.save leaves room after the shape so the first axis can grow in place.
 constexpr std::size_t kGrowthAxisMaxDigits = 21;
 
-std::string errno_message(int error) {
-  return std::generic_category().message(error);
-}
-
-// bytes as a quoted, printable string for messages, escaped as Python's repr escapes them; at
-// most limit bytes are shown.
-std::string quote_bytes(std::string_view bytes, std::size_t limit = 24) {
-  std::string out = "'";
-  for (std::size_t i = 0; i < std::min(bytes.size(), limit); ++i) {
-    const auto c = static_cast<unsigned char>(bytes[i]);
-    if (c == '\'' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-    } else {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-  out += bytes.size() > limit ? "'..." : "'";
-  return out;
-}
+using io_detail::errno_message;
+using io_detail::quote_bytes;
 
 [[noreturn]] void fail_load(const std::string& source, const std::string& problem) {
   throw IoError("load_npy: '" + source + "': " + problem);
