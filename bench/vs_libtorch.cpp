@@ -67,6 +67,10 @@ std::map<std::string, ActivSide> activ_functions() {
                             [](const Tensor& x) { return F::functional(x); }};
   ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_VS_ENTRY, ACTIV_IGNORE_OPTION)
 #undef ACTIV_VS_ENTRY
+  ActivSide gelu_tanh = functions.at("gelu");
+  gelu_tanh.params.values[0] = 1;  // approximate='tanh'
+  gelu_tanh.alloc = [](const Tensor& x) { return F::gelu(x, {.approximate = "tanh"}); };
+  functions["gelu_tanh"] = gelu_tanh;
   functions["softmax"].alloc = [](const Tensor& x) { return F::softmax(x, {.dim = 1}); };
   functions["log_softmax"].alloc = [](const Tensor& x) { return F::log_softmax(x, {.dim = 1}); };
   return functions;
@@ -123,6 +127,10 @@ std::vector<TorchSide> torch_functions() {
        [](T x) { return at::mish(x); }},
       {"gelu", true, [](T x, at::Tensor& y) { at::gelu_out(y, x, "none"); },
        [](T x) { return at::gelu(x, "none"); }},
+      {"gelu_tanh", true, [](T x, at::Tensor& y) { at::gelu_out(y, x, "tanh"); },
+       [](T x) { return at::gelu(x, "tanh"); }},
+      {"swish", true, [](T x, at::Tensor& y) { at::silu_out(y, x); },
+       [](T x) { return at::silu(x); }},  // Swish(beta=1), the default, is SiLU
       {"softmax", true, {}, [](T x) { return at::softmax(x, 1); }},
       {"log_softmax", true, {}, [](T x) { return at::log_softmax(x, 1); }},
   };

@@ -9,11 +9,17 @@ terms than the float64 ones of tools/gen_activation_polynomials.py.
                Phi(-y) = exp(-y^2 / 2) P(1 / y - c) / y for 1 <= y <= 14, centred on the
                middle c (in 1 / y itself the coefficients grow to 30 and cancel)
   GELU'        f'(x) = t Q(t), t = x - r, |t| < 0.375
+  GELU table   for |x| <= 6, the fast path: 16 intervals of y = |x|, uniform in u = y (y + 4)
+               (narrow where the functions fall fast), each with a degree-7 polynomial in
+               t = y - c_i of Phi(-y) (forward) and of Phi(-y) - y phi(y) (derivative; the
+               interval holding its root is centred on the root as a float32 pair, with a zero
+               constant term, so relative accuracy holds through the root)
 
 Each is a Chebyshev fit (mpmath.chebyfit, 40 digits) of the smallest degree whose relative
 error is below 2^-30 on its interval. Run:  /usr/bin/python3 tools/gen_float32_polynomials.py
 """
 import os
+import struct
 import sys
 
 from mpmath import mp, mpf, erfc, exp, sqrt, pi, findroot, diff, chebyfit
@@ -59,6 +65,74 @@ def tail_quotient(z):  # y exp(y^2 / 2) Phi(-y) at y = 1 / z
     return y * exp(y * y / 2) * normal_cdf(-y)
 
 
+# The GELU table: interval i covers u = y (y + offset) in [i, i + 1] / scale; the scale is a
+# hair below intervals / u(reach) so that y = reach itself lands in the last interval.
+TABLE_INTERVALS = 16
+TABLE_REACH = mpf(6)
+TABLE_OFFSET = mpf(8)
+TABLE_DEGREE = 7
+TABLE_SCALE = float(TABLE_INTERVALS / (TABLE_REACH * (TABLE_REACH + TABLE_OFFSET))) * (1 - 2.0**-20)
+
+
+def table_interval(i):
+    def y_of(u):
+        return (-TABLE_OFFSET + sqrt(TABLE_OFFSET**2 + 4 * u)) / 2
+    # a margin for the rounding of the index computation
+    a = y_of(mpf(i) / TABLE_SCALE) * (1 - mpf(2) ** -18)
+    b = y_of(mpf(i + 1) / TABLE_SCALE) * (1 + mpf(2) ** -18)
+    return max(a, mpf(0)), b
+
+
+def float32(value):
+    return struct.unpack("f", struct.pack("f", float(value)))[0]
+
+
+def gelu_table(f, root=None):
+    """Per interval: centre (hi, lo) and the degree-7 Chebyshev fit of f(centre + t)."""
+    centres_hi, centres_lo, rows = [], [], []
+    worst = 0
+    for i in range(TABLE_INTERVALS):
+        a, b = table_interval(i)
+        if root is not None and a <= root <= b:
+            hi = mpf(float32(root))
+            lo = mpf(float32(root - hi))
+            centre = hi + lo
+            q, error = chebyfit(lambda t: f(centre + t) / t, [a - centre, b - centre], TABLE_DEGREE,
+                                error=True)
+            coefficients = [mpf(0)] + list(reversed(q))
+            smallest = min(abs(f(a + (b - a) * k / 200) / (a + (b - a) * k / 200 - centre))
+                           for k in range(201) if a + (b - a) * k / 200 != centre)
+        else:
+            hi, lo = mpf(float32((a + b) / 2)), mpf(0)
+            centre = hi
+            c, error = chebyfit(lambda t: f(centre + t), [a - centre, b - centre], TABLE_DEGREE + 1,
+                                error=True)
+            coefficients = list(reversed(c))
+            smallest = min(abs(f(a + (b - a) * k / 200)) for k in range(201))
+        worst = max(worst, error / smallest)
+        centres_hi.append(hi)
+        centres_lo.append(lo)
+        rows.append(coefficients)
+    print(f"GELU table: degree {TABLE_DEGREE}, worst relative error {float(worst):.3g}")
+    return centres_hi, centres_lo, rows
+
+
+def float_row(name, values, comment):
+    body = ",\n    ".join(", ".join(repr(float32(v)) + "f" for v in values[i:i + 4])
+                          for i in range(0, len(values), 4))
+    return f"// {comment}\ninline constexpr float {name}[] = {{\n    {body}}};\n"
+
+
+def float_table(name, rows, comment):
+    """Coefficient-major: row k holds the degree-k coefficient of every interval."""
+    lines = []
+    for k in range(TABLE_DEGREE + 1):
+        lines.append("{" + ", ".join(repr(float32(row[k])) + "f" for row in rows) + "}")
+    body = ",\n    ".join(lines)
+    return (f"// {comment}\ninline constexpr float {name}[{TABLE_DEGREE + 1}][{TABLE_INTERVALS}] = {{\n"
+            f"    {body}}};\n")
+
+
 def c_float(value):
     return repr(float(value))
 
@@ -97,6 +171,22 @@ def main():
     g, lo, hi, centre = centred(tail_quotient, mpf(1) / 14, mpf(1))
     parts.append(array("kNormalCdfTail", fit(g, lo, hi, "Phi tail"),
                        "Phi(-y) = exp(-y^2 / 2) P(1 / y - c) / y for 1 <= y <= 14."))
+    cdf_hi, _, cdf_rows = gelu_table(lambda y: normal_cdf(-y))
+    derivative_hi, derivative_lo, derivative_rows = gelu_table(
+        lambda y: normal_cdf(-y) - y * normal_pdf(y), root=-gelu_root)
+    parts += [
+        f"// The GELU table's intervals: i = floor(y (y + kGeluTableOffset) kGeluTableScale), y <= "
+        f"kGeluTableReach.\ninline constexpr float kGeluTableReach = {float(TABLE_REACH)!r}f;\n"
+        f"inline constexpr float kGeluTableOffset = {float(TABLE_OFFSET)!r}f;\n"
+        f"inline constexpr float kGeluTableScale = {float32(TABLE_SCALE)!r}f;\n",
+        float_row("kGeluCdfCentre", cdf_hi, "Centres c_i of the Phi(-y) polynomials."),
+        float_table("kGeluCdfTable", cdf_rows, "Phi(-y) = P_i(y - c_i), lowest degree first."),
+        float_row("kGeluDerivativeCentreHi", derivative_hi,
+                  "Centres of the Phi(-y) - y phi(y) polynomials, hi + lo (lo only at the root)."),
+        float_row("kGeluDerivativeCentreLo", derivative_lo, "(the lo parts)"),
+        float_table("kGeluDerivativeTable", derivative_rows,
+                    "Phi(-y) - y phi(y) = P_i(y - c_i), lowest degree first."),
+    ]
     header = (
         "// Generated by tools/gen_float32_polynomials.py; do not edit.\n"
         "// Polynomials of the native float32 kernels, lowest degree first (float32 precision).\n"

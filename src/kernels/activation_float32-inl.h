@@ -89,7 +89,7 @@ struct TanhshrinkF32 {
     const V<D> x2 = hn::Mul(x, x);
     const V<D> series = hn::Mul(hn::Mul(x, x2), Polynomial(d, x2, kTanhshrinkSeriesF32));
     const V<D> e = ExpValueF32(d, ExpF32(d, hn::Mul(F(d, -2.0f), magnitude)));
-    const V<D> complement = hn::Div(hn::Add(e, e), hn::Add(F(d, 1.0f), e));
+    const V<D> complement = DivF32(d, hn::Add(e, e), hn::Add(F(d, 1.0f), e));
     const V<D> large = hn::CopySignToAbs(hn::Add(hn::Sub(magnitude, F(d, 1.0f)), complement), x);
     return hn::Add(hn::IfThenElse(hn::Lt(magnitude, F(d, 1.0f)), series, large), hn::Zero(d));
   }
@@ -192,8 +192,13 @@ struct SoftplusF32 {
     // u + log1p(exp(-u)) above 0, log1p(exp(u)) below; where exp(u) < 2^-30, log1p(exp(u)) is
     // exp(u) itself, scaled last since it may be subnormal before the division by beta
     const V<D> linear = hn::IfThenElseZero(hn::Gt(u.hi, hn::Zero(d)), hn::Add(u.hi, u.lo));
-    const V<D> smooth = hn::Div(hn::Add(linear, Log1pF32(d, ScaleF32(d, mantissa, s.n))), beta);
-    const V<D> tail = ScaleF32(d, hn::Div(mantissa, beta), s.n);
+    V<D> smooth = hn::Add(linear, Log1pF32(d, ScaleF32(d, mantissa, s.n)));
+    V<D> tail = mantissa;
+    if (p[0] != 1) {
+      smooth = hn::Div(smooth, beta);
+      tail = hn::Div(tail, beta);
+    }
+    tail = ScaleF32(d, tail, s.n);
     const V<D> value =
         hn::IfThenElse(hn::And(hn::Lt(u.hi, hn::Zero(d)), hn::Lt(s.n, F(d, -30.0f))), tail, smooth);
     return hn::IfThenElse(hn::Gt(u.hi, F(d, static_cast<float>(p[1]))), x, value);
@@ -299,13 +304,16 @@ struct MishF32 {
     const ExpParts<D> e = ExpF32(d, hn::Neg(hn::Abs(x)));
     const V<D> value = ExpValueF32(d, e);
     const V<D> two_plus_e = hn::Add(F(d, 2.0f), value);
-    const V<D> negative_part = hn::Div(hn::Mul(hn::Mul(x, hn::Add(F(d, 1.0f), e.q)), two_plus_e),
-                                       hn::MulAdd(value, two_plus_e, F(d, 2.0f)));
     const V<D> one_plus_twice = hn::MulAdd(F(d, 2.0f), value, F(d, 1.0f));
-    const V<D> positive = hn::Div(hn::Mul(x, one_plus_twice),
-                                  hn::MulAdd(hn::Add(value, value), value, one_plus_twice));
-    const V<D> y =
-        hn::IfThenElse(hn::Lt(x, hn::Zero(d)), ScaleF32(d, negative_part, e.n), positive);
+    // one division for both sides: x (1 + q)(2 + e) / (e (2 + e) + 2), scaled by 2^n, below 0;
+    // x (1 + 2e) / (2e^2 + 1 + 2e) above
+    const auto negative = hn::Lt(x, hn::Zero(d));
+    const V<D> numerator = hn::Mul(
+        x, hn::IfThenElse(negative, hn::Mul(hn::Add(F(d, 1.0f), e.q), two_plus_e), one_plus_twice));
+    const V<D> denominator =
+        hn::IfThenElse(negative, hn::MulAdd(value, two_plus_e, F(d, 2.0f)),
+                       hn::MulAdd(hn::Add(value, value), value, one_plus_twice));
+    const V<D> y = ScaleF32(d, hn::Div(numerator, denominator), hn::IfThenElseZero(negative, e.n));
     return hn::IfThenElse(Vanishes(d, x), hn::Mul(x, hn::Zero(d)), y);
   }
   template <class D>
@@ -320,7 +328,6 @@ struct MishF32 {
     numerator = hn::MulAdd(numerator, value, F(d, 1.0f));
     const V<D> denominator =
         hn::MulAdd(hn::MulAdd(F(d, 2.0f), value, F(d, 2.0f)), value, F(d, 1.0f));
-    const V<D> positive = hn::Div(numerator, hn::Mul(denominator, denominator));
     // x < 0: e ((2 + e)(2 + n) + 4x (1 + e)) / (2 + n)^2, n = e (2 + e); 4x bounded short of
     // overflow (e is 0 long before), -inf kept for torch's NaN (-inf * 0)
     const V<D> two_plus_e = hn::Add(F(d, 2.0f), value);
@@ -328,9 +335,13 @@ struct MishF32 {
     const V<D> bounded = hn::IfThenElse(hn::IsFinite(x), hn::Max(x, F(d, -1e37f)), x);
     const V<D> inner = hn::MulAdd(hn::Mul(F(d, 4.0f), bounded), hn::Add(F(d, 1.0f), value),
                                   hn::Mul(two_plus_e, two_plus_n));
-    const V<D> negative = ScaleF32(
-        d, hn::Div(hn::Mul(hn::Add(F(d, 1.0f), e.q), inner), hn::Mul(two_plus_n, two_plus_n)), e.n);
-    V<D> derivative = hn::IfThenElse(hn::Lt(x, hn::Zero(d)), negative, positive);
+    // one division for both sides, the negative one scaled by 2^n
+    const auto negative = hn::Lt(x, hn::Zero(d));
+    const V<D> quotient =
+        hn::Div(hn::IfThenElse(negative, hn::Mul(hn::Add(F(d, 1.0f), e.q), inner), numerator),
+                hn::IfThenElse(negative, hn::Mul(two_plus_n, two_plus_n),
+                               hn::Mul(denominator, denominator)));
+    V<D> derivative = ScaleF32(d, quotient, hn::IfThenElseZero(negative, e.n));
     derivative = NearRootF32(d, x, hn::Zero(d), derivative, kMishRootHi, kMishRootLo, kRootWindow,
                              kMishRootSeriesF32);
     // torch: NaN at +-inf (inf * 0 in its formula)
@@ -422,7 +433,7 @@ HWY_INLINE NormalF32<D> NormalDistributionF32(D d, V<D> x) {
   const ExpParts<D> e =
       ExpF32(d, hn::Mul(F(d, -0.5f), y2), hn::Mul(F(d, -0.5f), hn::MulSub(y, y, y2)));
   const V<D> mantissa = hn::Add(F(d, 1.0f), e.q);
-  const V<D> z = hn::Div(F(d, 1.0f), hn::Max(y, F(d, 1.0f)));
+  const V<D> z = ReciprocalF32(d, hn::Max(y, F(d, 1.0f)));
   const V<D> t = hn::Sub(z, F(d, static_cast<float>(kNormalCdfTailCentre)));
   // P / y = P z (1 + (1 - z y)), the rounding of z recovered (1 - z y is exact)
   const V<D> pz = hn::Mul(Polynomial(d, t, kNormalCdfTail), z);
@@ -434,12 +445,72 @@ HWY_INLINE NormalF32<D> NormalDistributionF32(D d, V<D> x) {
   return {central, tail, hn::Mul(mantissa, F(d, 0.398942280401432678f)), e.n};
 }
 
-// GELU's float32 kernel: the tanh form above, 'none' from NormalDistributionF32. Below x = -14
-// both vanish (x Phi(x) < 2^-126), set apart as in GELUMath.
+// table[i] in each lane, i in [0, 16): a permutation of the table's vector where it has 16
+// lanes, two and a blend where 8, a gather elsewhere.
+template <class D>
+HWY_INLINE V<D> Lookup16(D d, const float* table, hn::Vec<hn::RebindToSigned<D>> index) {
+  constexpr std::size_t kLanes = hn::MaxLanes(D());
+  if constexpr (kLanes == 16) {
+    return hn::TableLookupLanes(hn::LoadU(d, table), hn::IndicesFromVec(d, index));
+  } else if constexpr (kLanes == 8) {
+    const hn::RebindToSigned<D> di;
+    const auto within = hn::IndicesFromVec(d, hn::And(index, hn::Set(di, 7)));
+    return hn::IfThenElse(hn::RebindMask(d, hn::Gt(index, hn::Set(di, 7))),
+                          hn::TableLookupLanes(hn::LoadU(d, table + 8), within),
+                          hn::TableLookupLanes(hn::LoadU(d, table), within));
+  } else {
+    const hn::RebindToSigned<D> di;
+    return hn::GatherIndex(d, table, hn::Min(hn::Max(index, hn::Zero(di)), hn::Set(di, 15)));
+  }
+}
+
+// The GELU table's polynomial (float32_polynomials.h) at y in [0, kGeluTableReach]: the
+// interval from y (y + offset), then P_i(t), t = y - c_i (- the centre's lo part, if any).
+template <class D>
+HWY_INLINE V<D> GeluTablePolynomial(D d, V<D> y, const float* centre_hi, const float* centre_lo,
+                                    const float (&table)[8][16]) {
+  const hn::RebindToSigned<D> di;
+  const auto index = hn::ConvertTo(
+      di, hn::Mul(hn::Mul(y, hn::Add(y, F(d, kGeluTableOffset))), F(d, kGeluTableScale)));
+  V<D> t = hn::Sub(y, Lookup16(d, centre_hi, index));
+  if (centre_lo != nullptr) t = hn::Sub(t, Lookup16(d, centre_lo, index));
+  V<D> p = Lookup16(d, table[7], index);
+  for (int k = 6; k >= 0; --k) p = hn::MulAdd(p, t, Lookup16(d, table[k], index));
+  return p;
+}
+
+// GELU's float32 kernel: the tanh form above; 'none' where every lane is >= -kGeluTableReach
+// (nearly always: above it GELU is x within float32 precision) from the table's piecewise
+// polynomials of Phi(-|x|) and of f'(-|x|), with a third of the operations of the full-range
+// path from NormalDistributionF32. Below x = -14 both vanish (x Phi(x) < 2^-126), set apart as
+// in GELUMath.
 struct GELUF32 {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double* p) {
     if (GELUMath::Tanh(p)) return GELUTanhF32::Forward(d, x, p);
+    if (HWY_UNLIKELY(!hn::AllFalse(d, hn::Lt(x, F(d, -kGeluTableReach))))) return FullRange(d, x);
+    // Min keeps NaN lanes out of the table index (x86's min returns its second operand)
+    const V<D> y = hn::Min(hn::Abs(x), F(d, kGeluTableReach));
+    const V<D> lower = GeluTablePolynomial(d, y, kGeluCdfCentre, nullptr, kGeluCdfTable);
+    return hn::Mul(x, hn::IfThenElse(hn::Lt(x, hn::Zero(d)), lower, hn::Sub(F(d, 1.0f), lower)));
+  }
+  template <class D>
+  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
+    if (GELUMath::Tanh(p)) return GELUTanhF32::Backward(d, g, x, p);
+    if (HWY_UNLIKELY(!hn::AllFalse(d, hn::Lt(x, F(d, -kGeluTableReach))))) {
+      return FullRangeBackward(d, g, x);
+    }
+    const V<D> y = hn::Min(hn::Abs(x), F(d, kGeluTableReach));
+    // f'(-y) = Phi(-y) - y phi(y); f'(y) = 1 - f'(-y)
+    const V<D> lower = GeluTablePolynomial(d, y, kGeluDerivativeCentreHi, kGeluDerivativeCentreLo,
+                                           kGeluDerivativeTable);
+    const V<D> derivative =
+        hn::IfThenElse(hn::Lt(x, hn::Zero(d)), lower, hn::Sub(F(d, 1.0f), lower));
+    return NaNIfInf(d, x, hn::Mul(g, derivative));
+  }
+
+  template <class D>
+  static V<D> FullRange(D d, V<D> x) {
     const NormalF32<D> normal = NormalDistributionF32(d, x);
     const V<D> upper = hn::Mul(x, hn::Sub(F(d, 1.0f), ScaleF32(d, normal.tail, normal.n)));
     const V<D> lower = ScaleF32(d, hn::Mul(x, normal.tail), normal.n);
@@ -449,8 +520,7 @@ struct GELUF32 {
     return hn::IfThenElse(hn::Lt(x, F(d, -14.0f)), hn::Mul(x, hn::Zero(d)), y);
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
-    if (GELUMath::Tanh(p)) return GELUTanhF32::Backward(d, g, x, p);
+  static V<D> FullRangeBackward(D d, V<D> g, V<D> x) {
     // Phi(x) + x phi(x)
     const NormalF32<D> normal = NormalDistributionF32(d, x);
     const V<D> xc = hn::Min(hn::Max(x, F(d, -14.0f)), F(d, 14.0f));
