@@ -9,7 +9,7 @@ terms than the float64 ones of tools/gen_activation_polynomials.py.
                Phi(-y) = exp(-y^2 / 2) P(1 / y - c) / y for 1 <= y <= 14, centred on the
                middle c (in 1 / y itself the coefficients grow to 30 and cancel)
   GELU'        f'(x) = t Q(t), t = x - r, |t| < 0.375
-  GELU table   for |x| <= 6, the fast path: 16 intervals of y = |x|, uniform in u = y (y + 4)
+  GELU table   for |x| <= 6, the fast path: 16 intervals of y = |x|, uniform in u = y (y + 8)
                (narrow where the functions fall fast), each with a degree-7 polynomial in
                t = y - c_i of Phi(-y) (forward) and of Phi(-y) - y phi(y) (derivative; the
                interval holding its root is centred on the root as a float32 pair, with a zero
@@ -65,22 +65,23 @@ def tail_quotient(z):  # y exp(y^2 / 2) Phi(-y) at y = 1 / z
     return y * exp(y * y / 2) * normal_cdf(-y)
 
 
-# The GELU table: interval i covers u = y (y + offset) in [i, i + 1] / scale; the scale is a
-# hair below intervals / u(reach) so that y = reach itself lands in the last interval.
+# The GELU table: interval i covers u = y (y + offset) in [i - 1/2, i + 1/2] / scale (the first
+# one from 0): the kernel rounds u scale to the nearest integer; the scale keeps u(reach) short of
+# the last interval's end.
 TABLE_INTERVALS = 16
 TABLE_REACH = mpf(6)
 TABLE_OFFSET = mpf(8)
 TABLE_DEGREE = 7
-TABLE_SCALE = float(TABLE_INTERVALS / (TABLE_REACH * (TABLE_REACH + TABLE_OFFSET))) * (1 - 2.0**-20)
+TABLE_SCALE = float((TABLE_INTERVALS - mpf(1) / 2) / (TABLE_REACH * (TABLE_REACH + TABLE_OFFSET))) * (1 - 2.0**-20)
 
 
 def table_interval(i):
     def y_of(u):
         return (-TABLE_OFFSET + sqrt(TABLE_OFFSET**2 + 4 * u)) / 2
     # a margin for the rounding of the index computation
-    a = y_of(mpf(i) / TABLE_SCALE) * (1 - mpf(2) ** -18)
-    b = y_of(mpf(i + 1) / TABLE_SCALE) * (1 + mpf(2) ** -18)
-    return max(a, mpf(0)), b
+    a = y_of(max(mpf(i) - mpf(1) / 2, mpf(0)) / TABLE_SCALE) * (1 - mpf(2) ** -18)
+    b = y_of((mpf(i) + mpf(1) / 2) / TABLE_SCALE) * (1 + mpf(2) ** -18)
+    return a, b
 
 
 def float32(value):
@@ -175,7 +176,7 @@ def main():
     derivative_hi, derivative_lo, derivative_rows = gelu_table(
         lambda y: normal_cdf(-y) - y * normal_pdf(y), root=-gelu_root)
     parts += [
-        f"// The GELU table's intervals: i = floor(y (y + kGeluTableOffset) kGeluTableScale), y <= "
+        f"// The GELU table's intervals: i = round(y (y + kGeluTableOffset) kGeluTableScale), y <= "
         f"kGeluTableReach.\ninline constexpr float kGeluTableReach = {float(TABLE_REACH)!r}f;\n"
         f"inline constexpr float kGeluTableOffset = {float(TABLE_OFFSET)!r}f;\n"
         f"inline constexpr float kGeluTableScale = {float32(TABLE_SCALE)!r}f;\n",

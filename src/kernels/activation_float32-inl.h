@@ -150,13 +150,16 @@ struct Float32Kernel<ELUMath> {
   using type = ELUF32;
 };
 
+// CELU(alpha = 1), the default, is ELU(alpha = 1): constants the compiler folds.
 struct CELUF32 {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double* p) {
+    if (p[0] == 1) return EluValueF32(d, x, 1.0, 1.0, 1.0);
     return EluValueF32(d, x, p[0], 1.0 / p[0], 1.0);
   }
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
+    if (p[0] == 1) return EluGradientF32(d, g, x, 1.0, 1.0, 1.0);
     return EluGradientF32(d, g, x, p[0], 1.0 / p[0], 1.0);
   }
 };
@@ -445,33 +448,35 @@ HWY_INLINE NormalF32<D> NormalDistributionF32(D d, V<D> x) {
   return {central, tail, hn::Mul(mantissa, F(d, 0.398942280401432678f)), e.n};
 }
 
-// table[i] in each lane, i in [0, 16): a permutation of the table's vector where it has 16
-// lanes, two and a blend where 8, a gather elsewhere.
+// table[i] in each lane, i the low 4 bits of the lane's index: a permutation of the table's
+// vector where it has 16 lanes, two and a blend where 8, a gather elsewhere.
 template <class D>
 HWY_INLINE V<D> Lookup16(D d, const float* table, hn::Vec<hn::RebindToSigned<D>> index) {
   constexpr std::size_t kLanes = hn::MaxLanes(D());
-  if constexpr (kLanes == 16) {
-    return hn::TableLookupLanes(hn::LoadU(d, table), hn::IndicesFromVec(d, index));
-  } else if constexpr (kLanes == 8) {
-    const hn::RebindToSigned<D> di;
+  const hn::RebindToSigned<D> di;
+#if HWY_TARGET <= HWY_AVX3
+  if constexpr (kLanes == 16)
+    return V<D>{_mm512_permutexvar_ps(index.raw, hn::LoadU(d, table).raw)};
+#endif
+  if constexpr (kLanes == 8) {
     const auto within = hn::IndicesFromVec(d, hn::And(index, hn::Set(di, 7)));
-    return hn::IfThenElse(hn::RebindMask(d, hn::Gt(index, hn::Set(di, 7))),
+    return hn::IfThenElse(hn::RebindMask(d, hn::TestBit(index, hn::Set(di, 8))),
                           hn::TableLookupLanes(hn::LoadU(d, table + 8), within),
                           hn::TableLookupLanes(hn::LoadU(d, table), within));
   } else {
-    const hn::RebindToSigned<D> di;
-    return hn::GatherIndex(d, table, hn::Min(hn::Max(index, hn::Zero(di)), hn::Set(di, 15)));
+    return hn::GatherIndex(d, table, hn::And(index, hn::Set(di, 15)));
   }
 }
 
-// The GELU table's polynomial (float32_polynomials.h) at y in [0, kGeluTableReach]: the
-// interval from y (y + offset), then P_i(t), t = y - c_i (- the centre's lo part, if any).
+// The GELU table's polynomial (float32_polynomials.h) at y in [0, kGeluTableReach]: interval
+// round(y (y + offset) scale), rounded into the low bits of 2^23 (one operation where a
+// conversion to integer takes five), then P_i(t), t = y - c_i (- the centre's lo part, if any).
 template <class D>
 HWY_INLINE V<D> GeluTablePolynomial(D d, V<D> y, const float* centre_hi, const float* centre_lo,
                                     const float (&table)[8][16]) {
   const hn::RebindToSigned<D> di;
-  const auto index = hn::ConvertTo(
-      di, hn::Mul(hn::Mul(y, hn::Add(y, F(d, kGeluTableOffset))), F(d, kGeluTableScale)));
+  const V<D> u = hn::Mul(y, hn::Add(y, F(d, kGeluTableOffset)));
+  const auto index = hn::BitCast(di, hn::MulAdd(u, F(d, kGeluTableScale), F(d, 8388608.0f)));
   V<D> t = hn::Sub(y, Lookup16(d, centre_hi, index));
   if (centre_lo != nullptr) t = hn::Sub(t, Lookup16(d, centre_lo, index));
   V<D> p = Lookup16(d, table[7], index);
