@@ -25,6 +25,7 @@
 #include <map>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "activ/kernels.h"
@@ -42,6 +43,7 @@ constexpr std::int64_t kGrain = 16384;  // the tensor layer's chunk (src/nn/acti
 constexpr std::int64_t kRowLength = 1024;
 constexpr int kRounds = 7;
 constexpr double kBlockSeconds = 0.01;
+constexpr std::chrono::milliseconds kSettleTime{10};
 
 template <class Options>
 kernels::Params default_params() {
@@ -144,6 +146,9 @@ std::vector<double> best_rates(const std::vector<std::function<void()>>& functio
   for (const auto& f : functions) f();  // warm up: first touch, thread pools
   for (int round = 0; round < kRounds; ++round) {
     for (std::size_t i = 0; i < functions.size(); ++i) {
+      // LibTorch's OpenMP workers spin for a while after each call (libgomp's default wait
+      // policy), taking a core from whatever runs next: let them go to sleep first.
+      std::this_thread::sleep_for(kSettleTime);
       std::int64_t calls = 0;
       const auto start = std::chrono::steady_clock::now();
       std::chrono::duration<double> elapsed{};
