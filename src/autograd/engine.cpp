@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "activ/autograd.h"
+#include "autograd/direct_accumulation.h"
 
 namespace activ::autograd {
 namespace {
@@ -16,6 +17,23 @@ thread_local bool grad_enabled = true;
 // is built (saving its tensors) just before the node is recorded.
 thread_local std::uint64_t unrecorded_saved_tensors = 0;
 std::atomic<std::uint64_t> next_sequence_nr{0};
+
+// The node run_backward is applying, with what accumulation_target needs to know about the
+// pass; null outside a backward pass that accumulates into leaves without building a graph.
+struct ApplyContext {
+  const Node* node;
+  const std::unordered_map<Node*, int>& dependencies;
+  const std::unordered_map<Node*, Tensor>& buffers;
+};
+thread_local const ApplyContext* applying = nullptr;
+
+struct ApplyScope {
+  explicit ApplyScope(const ApplyContext* context) : previous(applying) { applying = context; }
+  ~ApplyScope() { applying = previous; }
+  ApplyScope(const ApplyScope&) = delete;
+  ApplyScope& operator=(const ApplyScope&) = delete;
+  const ApplyContext* previous;
+};
 
 const char* const kGraphFreedMessage =
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -39,7 +57,12 @@ class FunctionNode final : public Node {
 
   std::vector<Tensor> apply(const Tensor& grad_output) override {
     if (!backward_) throw Error(kGraphFreedMessage);
-    std::vector<Tensor> grads = backward_(grad_output);
+    // The context is for this node's backward function only, not for nodes it applies itself.
+    std::vector<Tensor> grads;
+    {
+      const ApplyScope scope(applying && applying->node == this ? applying : nullptr);
+      grads = backward_(grad_output);
+    }
     if (grads.size() != input_shapes_.size()) {
       throw Error(name_ + ": returned " + std::to_string(grads.size()) + " gradients, expected " +
                   std::to_string(input_shapes_.size()));
@@ -80,6 +103,8 @@ class AccumulateGrad final : public Node {
     if (auto meta = leaf_.lock()) accumulate(*meta, grad_output);
     return {};
   }
+
+  std::shared_ptr<AutogradMeta> leaf() const { return leaf_.lock(); }
 
   // A new grad is a copy (detached unless the graph of the gradient is being built), so later
   // in-place accumulation never writes into a tensor the caller holds.
@@ -280,7 +305,11 @@ std::unordered_map<Node*, Tensor> run_backward(const std::vector<Tensor>& roots,
     }
     std::vector<Tensor> grads;
     const bool is_leaf_sink = dynamic_cast<AccumulateGrad*>(node) != nullptr;
-    if (grad.defined() && !(capture && is_leaf_sink)) grads = node->apply(grad);
+    if (grad.defined() && !(capture && is_leaf_sink)) {
+      const ApplyContext context{node, dependencies, buffers};
+      const ApplyScope scope(capture || create_graph ? nullptr : &context);
+      grads = node->apply(grad);
+    }
     if (!keep_graph) node->release_variables();
     for (std::size_t i = 0; i < node->next.size(); ++i) {
       Node* next = node->next[i].get();
@@ -320,6 +349,21 @@ std::vector<Tensor> default_grads(const std::vector<Tensor>& outputs,
 }
 
 }  // namespace
+
+Tensor accumulation_target(std::size_t input_index) {
+  if (!applying || input_index >= applying->node->next.size()) return {};
+  Node* next = applying->node->next[input_index].get();
+  const auto* sink = dynamic_cast<const AccumulateGrad*>(next);
+  if (!sink) return {};
+  // This edge is the last one into the leaf's sink and nothing arrived through the others.
+  const auto remaining = applying->dependencies.find(next);
+  if (remaining == applying->dependencies.end() || remaining->second != 1) return {};
+  const auto pending = applying->buffers.find(next);
+  if (pending != applying->buffers.end() && pending->second.defined()) return {};
+  const auto meta = sink->leaf();
+  if (!meta || !meta->grad.defined() || !meta->grad.is_contiguous()) return {};
+  return meta->grad;
+}
 
 Node::Node() : sequence_nr_(next_sequence_nr.fetch_add(1)) {}
 

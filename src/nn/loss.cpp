@@ -84,11 +84,12 @@ void check_weight(const Tensor& weight, const Tensor& input, const Shape& shape,
 }
 
 // The gradients of a pointwise loss of (input, target) whose derivative in input is
-// grad_elementwise (of the broadcast shape) and in target is its negation.
+// grad_elementwise (of the broadcast shape) and in target is its negation; each only where its
+// tensor requires grad.
 std::vector<Tensor> pointwise_gradients(const Tensor& grad_elementwise, const Tensor& input,
                                         const Tensor& target) {
-  return {autograd::sum_to(grad_elementwise, input.sizes()),
-          autograd::sum_to(-grad_elementwise, target.sizes())};
+  return {input.requires_grad() ? autograd::sum_to(grad_elementwise, input.sizes()) : Tensor(),
+          target.requires_grad() ? autograd::sum_to(-grad_elementwise, target.sizes()) : Tensor()};
 }
 
 // mean's 1/n folded into a loss's derivative, as torch's backward kernels fold it.
@@ -96,20 +97,82 @@ double reduction_norm(Reduction reduction, const Shape& shape) {
   return reduction == Reduction::kMean ? 1.0 / static_cast<double>(element_count(shape)) : 1.0;
 }
 
+// Input and target of one shape, both contiguous: mse_loss's passes fuse into one loop each.
+bool fusable_pointwise(const Tensor& input, const Tensor& target) {
+  return input.sizes() == target.sizes() && input.is_contiguous() && target.is_contiguous();
+}
+
+// (x - t)^2 elementwise (reduction none), or its sum or mean accumulated in double as activ's
+// sum and mean do; in one pass without temporaries.
+Tensor fused_mse_values(const Tensor& input, const Tensor& target, Reduction reduction) {
+  Tensor out = empty(reduction == Reduction::kNone ? input.sizes() : Shape{}, input.dtype());
+  const std::int64_t n = input.numel();
+  auto compute = [&]<class T>(const T* x, const T* t, T* o) {
+    if (reduction == Reduction::kNone) {
+      for (std::int64_t i = 0; i < n; ++i) o[i] = (x[i] - t[i]) * (x[i] - t[i]);
+      return;
+    }
+    double total = 0;
+    for (std::int64_t i = 0; i < n; ++i) {
+      const T difference = x[i] - t[i];
+      total += static_cast<T>(difference * difference);
+    }
+    *o = static_cast<T>(reduction == Reduction::kMean ? total / static_cast<double>(n) : total);
+  };
+  if (input.dtype() == float32) {
+    compute(input.data_ptr<float>(), target.data_ptr<float>(), out.data_ptr<float>());
+  } else {
+    compute(input.data_ptr<double>(), target.data_ptr<double>(), out.data_ptr<double>());
+  }
+  return out;
+}
+
+// (x - t) * norm * g and its negation, each only where needed, in one pass (g: the gradient of
+// the loss, one element or of x's shape and contiguous).
+std::vector<Tensor> fused_mse_gradients(const Tensor& g, const Tensor& input, const Tensor& target,
+                                        double norm) {
+  Tensor grad_input = input.requires_grad() ? empty(input.sizes(), input.dtype()) : Tensor();
+  Tensor grad_target = target.requires_grad() ? empty(target.sizes(), target.dtype()) : Tensor();
+  const std::int64_t n = input.numel(), g_step = g.numel() == 1 ? 0 : 1;
+  auto compute = [&]<class T>(const T* x, const T* t, const T* gp) {
+    T* gi = grad_input.defined() ? grad_input.data_ptr<T>() : nullptr;
+    T* gt = grad_target.defined() ? grad_target.data_ptr<T>() : nullptr;
+    const T scale = static_cast<T>(norm);
+    for (std::int64_t i = 0; i < n; ++i) {
+      const T value = (x[i] - t[i]) * scale * gp[i * g_step];
+      if (gi) gi[i] = value;
+      if (gt) gt[i] = -value;
+    }
+  };
+  if (input.dtype() == float32) {
+    compute(input.data_ptr<float>(), target.data_ptr<float>(), g.data_ptr<float>());
+  } else {
+    compute(input.data_ptr<double>(), target.data_ptr<double>(), g.data_ptr<double>());
+  }
+  return {grad_input, grad_target};
+}
+
 }  // namespace
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, const MSELossOptions& options) {
   const Reduction reduction = parse_reduction(options.reduction, "mse_loss");
   const Shape shape = check_pointwise(input, target, "mse_loss");
+  const bool fused = fusable_pointwise(input, target);
   return autograd::differentiable(
       "MseLossBackward0", {input, target},
       [&] {
+        if (fused) return fused_mse_values(input, target, reduction);
         const Tensor difference = input - target;
         return reduce(difference * difference, reduction);
       },
       [saved_input = autograd::SavedTensor(input), saved_target = autograd::SavedTensor(target),
-       norm = 2 * reduction_norm(reduction, shape)](const Tensor& g) -> std::vector<Tensor> {
+       fused, norm = 2 * reduction_norm(reduction, shape)](const Tensor& g) -> std::vector<Tensor> {
         const Tensor x = saved_input.unpack(), t = saved_target.unpack();
+        // A graph of the gradient (double backward) needs the differentiable ops.
+        if (fused && !autograd::is_grad_enabled() && g.dtype() == x.dtype() &&
+            (g.numel() == 1 || (g.sizes() == x.sizes() && g.is_contiguous()))) {
+          return fused_mse_gradients(g, x, t, norm);
+        }
         return pointwise_gradients((x - t) * norm * g, x, t);
       });
 }

@@ -1,4 +1,6 @@
 // Matrix products on OpenBLAS: mm, bmm and torch.matmul's broadcasting rules.
+#include "tensor/linalg.h"
+
 #include <cblas.h>
 
 #include <algorithm>
@@ -38,12 +40,13 @@ BlasMatrix as_blas(const Tensor& m) {
   return {dense, false, std::max<std::int64_t>(cols, 1)};
 }
 
-// out[n, p] = a[n, m] @ b[m, p]; out is contiguous.
-void gemm(const Tensor& a, const Tensor& b, Tensor& out) {
+}  // namespace
+
+void detail::gemm(const Tensor& a, const Tensor& b, Tensor& out, bool accumulate) {
   const std::int64_t n = a.sizes()[0], k = a.sizes()[1], p = b.sizes()[1];
   if (n == 0 || p == 0) return;
   if (k == 0) {
-    out.zero_();
+    if (!accumulate) out.zero_();
     return;
   }
   const BlasMatrix A = as_blas(a), B = as_blas(b);
@@ -54,11 +57,13 @@ void gemm(const Tensor& a, const Tensor& b, Tensor& out) {
   switch (a.dtype()) {
     case Dtype::Float32:
       cblas_sgemm(CblasRowMajor, ta, tb, N, P, K, 1.0f, A.storage_owner.data_ptr<float>(), lda,
-                  B.storage_owner.data_ptr<float>(), ldb, 0.0f, out.data_ptr<float>(), ldc);
+                  B.storage_owner.data_ptr<float>(), ldb, accumulate ? 1.0f : 0.0f,
+                  out.data_ptr<float>(), ldc);
       break;
     case Dtype::Float64:
       cblas_dgemm(CblasRowMajor, ta, tb, N, P, K, 1.0, A.storage_owner.data_ptr<double>(), lda,
-                  B.storage_owner.data_ptr<double>(), ldb, 0.0, out.data_ptr<double>(), ldc);
+                  B.storage_owner.data_ptr<double>(), ldb, accumulate ? 1.0 : 0.0,
+                  out.data_ptr<double>(), ldc);
       break;
     default: {  // int64: no BLAS; a plain loop, parallel over rows
       std::int64_t* o = out.data_ptr<std::int64_t>();
@@ -70,7 +75,8 @@ void gemm(const Tensor& a, const Tensor& b, Tensor& out) {
                    [&](std::int64_t lo, std::int64_t hi) {
                      for (std::int64_t i = lo; i < hi; ++i) {
                        for (std::int64_t j = 0; j < p; ++j) {
-                         std::uint64_t s = 0;
+                         std::uint64_t s =
+                             accumulate ? static_cast<std::uint64_t>(o[i * p + j]) : 0;
                          for (std::int64_t t = 0; t < k; ++t) {
                            s += static_cast<std::uint64_t>(pa[i * sa0 + t * sa1]) *
                                 static_cast<std::uint64_t>(pb[t * sb0 + j * sb1]);
@@ -83,6 +89,7 @@ void gemm(const Tensor& a, const Tensor& b, Tensor& out) {
   }
 }
 
+namespace {
 std::string mat_str(const Tensor& m) {
   return std::to_string(m.sizes()[0]) + "x" + std::to_string(m.sizes()[1]);
 }
@@ -101,7 +108,7 @@ Tensor mm_values(const Tensor& a, const Tensor& b) {
                      mat_str(b) + ")");
   }
   Tensor out = empty({a.sizes()[0], b.sizes()[1]}, a.dtype());
-  gemm(a, b, out);
+  detail::gemm(a, b, out);
   return out;
 }
 }  // namespace
@@ -133,7 +140,7 @@ Tensor bmm_values(const Tensor& a, const Tensor& b) {
   Tensor out = empty({batch, a.sizes()[1], b.sizes()[2]}, a.dtype());
   for (std::int64_t i = 0; i < batch; ++i) {
     Tensor slot = out.select(0, i);
-    gemm(a.select(0, i), b.select(0, i), slot);
+    detail::gemm(a.select(0, i), b.select(0, i), slot);
   }
   return out;
 }
