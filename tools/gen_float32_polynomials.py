@@ -14,6 +14,7 @@ terms than the float64 ones of tools/gen_activation_polynomials.py.
                t = y - c_i of Phi(-y) (forward) and of Phi(-y) - y phi(y) (derivative; the
                interval holding its root is centred on the root as a float32 pair, with a zero
                constant term, so relative accuracy holds through the root)
+  Logistic     for |x| <= 18: sigma(-y) and log1p(exp(-y)), 16 intervals uniform in y, degree 7
 
 Each is a Chebyshev fit (mpmath.chebyfit, 40 digits) of the smallest degree whose relative
 error is below 2^-30 on its interval. Run:  /usr/bin/python3 tools/gen_float32_polynomials.py
@@ -22,7 +23,7 @@ import os
 import struct
 import sys
 
-from mpmath import mp, mpf, erfc, exp, sqrt, pi, findroot, diff, chebyfit
+from mpmath import mp, mpf, erfc, exp, log1p, sqrt, pi, findroot, diff, chebyfit
 
 sys.path.insert(0, os.path.dirname(__file__))
 import gen_activation_polynomials as f64  # noqa: E402  (the functions and root quotients)
@@ -84,16 +85,31 @@ def table_interval(i):
     return a, b
 
 
+# The logistic tables (sigma(-y), log1p(exp(-y))): 16 intervals uniform in y up to the reach,
+# where 1 - sigma(-y) rounds to 1 and y + log1p(exp(-y)) to y.
+LOGISTIC_REACH = mpf(18)
+LOGISTIC_SCALE = float((TABLE_INTERVALS - mpf(1) / 2) / LOGISTIC_REACH) * (1 - 2.0**-20)
+
+
 def float32(value):
     return struct.unpack("f", struct.pack("f", float(value)))[0]
 
 
-def gelu_table(f, root=None):
+def logistic_interval(i):
+    """The logistic tables' intervals: y scale in [i - 1/2, i + 1/2] (the first from 0)."""
+    a = max(mpf(i) - mpf(1) / 2, mpf(0)) / LOGISTIC_SCALE * (1 - mpf(2) ** -18)
+    if i == 0:
+        a = mpf(0)
+    b = (mpf(i) + mpf(1) / 2) / LOGISTIC_SCALE * (1 + mpf(2) ** -18)
+    return a, b
+
+
+def piecewise_table(f, interval, label, root=None):
     """Per interval: centre (hi, lo) and the degree-7 Chebyshev fit of f(centre + t)."""
     centres_hi, centres_lo, rows = [], [], []
     worst = 0
     for i in range(TABLE_INTERVALS):
-        a, b = table_interval(i)
+        a, b = interval(i)
         if root is not None and a <= root <= b:
             hi = mpf(float32(root))
             lo = mpf(float32(root - hi))
@@ -104,7 +120,9 @@ def gelu_table(f, root=None):
             smallest = min(abs(f(a + (b - a) * k / 200) / (a + (b - a) * k / 200 - centre))
                            for k in range(201) if a + (b - a) * k / 200 != centre)
         else:
-            hi, lo = mpf(float32((a + b) / 2)), mpf(0)
+            # the first interval centred on 0, where c_0 = f(0) rounded once makes f(tiny y)
+            # correctly rounded
+            hi, lo = (mpf(0) if i == 0 else mpf(float32((a + b) / 2))), mpf(0)
             centre = hi
             c, error = chebyfit(lambda t: f(centre + t), [a - centre, b - centre], TABLE_DEGREE + 1,
                                 error=True)
@@ -114,7 +132,7 @@ def gelu_table(f, root=None):
         centres_hi.append(hi)
         centres_lo.append(lo)
         rows.append(coefficients)
-    print(f"GELU table: degree {TABLE_DEGREE}, worst relative error {float(worst):.3g}")
+    print(f"{label} table: degree {TABLE_DEGREE}, worst relative error {float(worst):.3g}")
     return centres_hi, centres_lo, rows
 
 
@@ -172,9 +190,13 @@ def main():
     g, lo, hi, centre = centred(tail_quotient, mpf(1) / 14, mpf(1))
     parts.append(array("kNormalCdfTail", fit(g, lo, hi, "Phi tail"),
                        "Phi(-y) = exp(-y^2 / 2) P(1 / y - c) / y for 1 <= y <= 14."))
-    cdf_hi, _, cdf_rows = gelu_table(lambda y: normal_cdf(-y))
-    derivative_hi, derivative_lo, derivative_rows = gelu_table(
-        lambda y: normal_cdf(-y) - y * normal_pdf(y), root=-gelu_root)
+    cdf_hi, _, cdf_rows = piecewise_table(lambda y: normal_cdf(-y), table_interval, "Phi(-y)")
+    derivative_hi, derivative_lo, derivative_rows = piecewise_table(
+        lambda y: normal_cdf(-y) - y * normal_pdf(y), table_interval, "GELU'(-y)", root=-gelu_root)
+    logistic_hi, _, logistic_rows = piecewise_table(lambda y: 1 / (1 + exp(y)), logistic_interval,
+                                                    "sigma(-y)")
+    _, _, log1p_exp_rows = piecewise_table(lambda y: log1p(exp(-y)), logistic_interval,
+                                           "log1p(exp(-y))")
     parts += [
         f"// The GELU table's intervals: i = round(y (y + kGeluTableOffset) kGeluTableScale), y <= "
         f"kGeluTableReach.\ninline constexpr float kGeluTableReach = {float(TABLE_REACH)!r}f;\n"
@@ -187,6 +209,14 @@ def main():
         float_row("kGeluDerivativeCentreLo", derivative_lo, "(the lo parts)"),
         float_table("kGeluDerivativeTable", derivative_rows,
                     "Phi(-y) - y phi(y) = P_i(y - c_i), lowest degree first."),
+        f"// The logistic tables' intervals: i = round(y kLogisticTableScale), y <= "
+        f"kLogisticTableReach.\ninline constexpr float kLogisticTableReach = "
+        f"{float(LOGISTIC_REACH)!r}f;\n"
+        f"inline constexpr float kLogisticTableScale = {float32(LOGISTIC_SCALE)!r}f;\n",
+        float_row("kLogisticCentre", logistic_hi, "Centres c_i of the logistic tables."),
+        float_table("kLogisticTable", logistic_rows, "sigma(-y) = P_i(y - c_i), lowest degree first."),
+        float_table("kLog1pExpTable", log1p_exp_rows,
+                    "log1p(exp(-y)) = P_i(y - c_i), lowest degree first."),
     ]
     header = (
         "// Generated by tools/gen_float32_polynomials.py; do not edit.\n"

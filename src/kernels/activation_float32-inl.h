@@ -31,16 +31,124 @@ HWY_INLINE V<D> NearRootF32(D d, V<D> hi, V<D> lo, V<D> general, double root_hi,
   return hn::IfThenElse(inside, hn::Mul(t, Polynomial(d, t, coefficients)), general);
 }
 
+// table[i] in each lane, i the low 4 bits of the lane's index: a permutation of the table's
+// vector where it has 16 lanes, two and a blend where 8, a gather elsewhere.
+template <class D>
+HWY_INLINE V<D> Lookup16(D d, const float* table, hn::Vec<hn::RebindToSigned<D>> index) {
+  constexpr std::size_t kLanes = hn::MaxLanes(D());
+  const hn::RebindToSigned<D> di;
+#if HWY_TARGET <= HWY_AVX3
+  if constexpr (kLanes == 16)
+    return V<D>{_mm512_permutexvar_ps(index.raw, hn::LoadU(d, table).raw)};
+#endif
+  if constexpr (kLanes == 8) {
+    const auto within = hn::IndicesFromVec(d, hn::And(index, hn::Set(di, 7)));
+    return hn::IfThenElse(hn::RebindMask(d, hn::TestBit(index, hn::Set(di, 8))),
+                          hn::TableLookupLanes(hn::LoadU(d, table + 8), within),
+                          hn::TableLookupLanes(hn::LoadU(d, table), within));
+  } else {
+    return hn::GatherIndex(d, table, hn::And(index, hn::Set(di, 15)));
+  }
+}
+
+// The interval round(v) for v in [0, 2^22), in the low bits of an integer lane: v + 2^23 rounds
+// to an integer in the last bits of the significand (one operation where a conversion takes
+// five).
+template <class D>
+HWY_INLINE hn::Vec<hn::RebindToSigned<D>> TableIndex(D d, V<D> v, float scale) {
+  return hn::BitCast(hn::RebindToSigned<D>(), hn::MulAdd(v, F(d, scale), F(d, 8388608.0f)));
+}
+
+// A piecewise polynomial of float32_polynomials.h at y: P_i(t), t = y - c_i (- the centre's lo
+// part, if any), i from TableIndex.
+template <class D>
+HWY_INLINE V<D> TablePolynomial(D d, V<D> y, hn::Vec<hn::RebindToSigned<D>> index,
+                                const float* centre_hi, const float* centre_lo,
+                                const float (&table)[8][16]) {
+  V<D> t = hn::Sub(y, Lookup16(d, centre_hi, index));
+  if (centre_lo != nullptr) t = hn::Sub(t, Lookup16(d, centre_lo, index));
+  V<D> p = Lookup16(d, table[7], index);
+  for (int k = 6; k >= 0; --k) p = hn::MulAdd(p, t, Lookup16(d, table[k], index));
+  return p;
+}
+
+// The GELU tables at y in [0, kGeluTableReach]: intervals uniform in y (y + offset).
+template <class D>
+HWY_INLINE V<D> GeluTablePolynomial(D d, V<D> y, const float* centre_hi, const float* centre_lo,
+                                    const float (&table)[8][16]) {
+  const V<D> u = hn::Mul(y, hn::Add(y, F(d, kGeluTableOffset)));
+  return TablePolynomial(d, y, TableIndex(d, u, kGeluTableScale), centre_hi, centre_lo, table);
+}
+
+// The logistic tables (sigma(-y), log1p(exp(-y))) at y = min(|x|, kLogisticTableReach), where
+// the caller has no lane below -kLogisticTableReach (or above, for functions of -x): beyond it
+// the values need exp's range.
+template <class D>
+HWY_INLINE V<D> LogisticTable(D d, V<D> x, const float (&table)[8][16]) {
+  const V<D> y = hn::Min(hn::Abs(x), F(d, kLogisticTableReach));
+  return TablePolynomial(d, y, TableIndex(d, y, kLogisticTableScale), kLogisticCentre, nullptr,
+                         table);
+}
+template <class D>
+HWY_INLINE auto BeyondLogisticReach(D d, V<D> x) {
+  return hn::Lt(x, F(d, -kLogisticTableReach));
+}
+
+// sigma(x) and sigma(-x) from the logistic table, for |x| <= kLogisticTableReach.
+template <class D>
+struct LogisticPair {
+  V<D> positive, negative;
+};
+template <class D>
+HWY_INLINE LogisticPair<D> LogisticPairTable(D d, V<D> x) {
+  const V<D> s = LogisticTable(d, x, kLogisticTable);  // sigma(-|x|)
+  const V<D> rest = hn::Sub(F(d, 1.0f), s);
+  const auto negative = hn::Lt(x, hn::Zero(d));
+  return {hn::IfThenElse(negative, s, rest), hn::IfThenElse(negative, rest, s)};
+}
+template <class D>
+HWY_INLINE auto BeyondLogisticReachEitherSide(D d, V<D> x) {
+  return hn::Gt(hn::Abs(x), F(d, kLogisticTableReach));
+}
+
+// The table's value in each lane but those `beyond` its reach, which take general()'s, computed
+// only when some lane needs it: a lane's result never depends on its neighbours.
+template <class D, class Table, class General>
+HWY_INLINE V<D> TableOrGeneral(D d, hn::Mask<D> beyond, Table table, General general) {
+  const V<D> fast = table();
+  if (HWY_LIKELY(hn::AllFalse(d, beyond))) return fast;
+  return hn::IfThenElse(beyond, general(), fast);
+}
+
+// sigma(x): from the logistic table where every lane is >= -kLogisticTableReach (nearly always),
+// else from exp.
 struct SigmoidF32 {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double*) {
-    const auto s = LogisticsF32(d, x);
-    return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), ScaleF32(d, s.small, s.n), s.large);
+    return TableOrGeneral(
+        d, BeyondLogisticReach(d, x),
+        [&] {
+          const V<D> s = LogisticTable(d, x, kLogisticTable);  // sigma(-|x|)
+          return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), s, hn::Sub(F(d, 1.0f), s));
+        },
+        [&] {
+          const auto s = LogisticsF32(d, x);
+          return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), ScaleF32(d, s.small, s.n), s.large);
+        });
   }
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
-    const auto s = LogisticsF32(d, x);
-    return hn::Mul(g, ScaleF32(d, hn::Mul(s.large, s.small), s.n));
+    // sigma(x) sigma(-x) is tiny on both sides beyond the reach
+    return TableOrGeneral(
+        d, BeyondLogisticReachEitherSide(d, x),
+        [&] {
+          const V<D> s = LogisticTable(d, x, kLogisticTable);
+          return hn::Mul(g, hn::Mul(s, hn::Sub(F(d, 1.0f), s)));
+        },
+        [&] {
+          const auto s = LogisticsF32(d, x);
+          return hn::Mul(g, ScaleF32(d, hn::Mul(s.large, s.small), s.n));
+        });
   }
 };
 template <>
@@ -51,14 +159,30 @@ struct Float32Kernel<SigmoidMath> {
 struct LogSigmoidF32 {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double*) {
-    const ExpParts<D> e = ExpF32(d, hn::Neg(hn::Abs(x)));
-    const V<D> log_part = Log1pF32(d, ScaleF32(d, hn::Add(F(d, 1.0f), e.q), e.n));
-    return hn::Sub(hn::Min(x, hn::Zero(d)), log_part);  // +0.0 where log_part underflows, as torch
+    // min(x, 0) - log1p(exp(-|x|)): from the table unless a lane is above the reach, where the
+    // result is a tiny -exp(-x)
+    return TableOrGeneral(
+        d, BeyondLogisticReach(d, hn::Neg(x)),
+        [&] { return hn::Sub(hn::Min(x, hn::Zero(d)), LogisticTable(d, x, kLog1pExpTable)); },
+        [&] {
+          const ExpParts<D> e = ExpF32(d, hn::Neg(hn::Abs(x)));
+          const V<D> log_part = Log1pF32(d, ScaleF32(d, hn::Add(F(d, 1.0f), e.q), e.n));
+          // +0.0 where log_part underflows, as torch
+          return hn::Sub(hn::Min(x, hn::Zero(d)), log_part);
+        });
   }
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
-    const auto s = LogisticsF32(d, x);
-    return hn::Mul(g, hn::IfThenElse(hn::Lt(x, hn::Zero(d)), s.large, ScaleF32(d, s.small, s.n)));
+    // g sigma(-x), from the table unless a lane is above its reach (below it, 1 - sigma(-18)
+    // rounds to 1 as sigma(-x) does)
+    return TableOrGeneral(
+        d, BeyondLogisticReach(d, hn::Neg(x)),
+        [&] { return hn::Mul(g, LogisticPairTable(d, x).negative); },
+        [&] {
+          const auto s = LogisticsF32(d, x);
+          return hn::Mul(
+              g, hn::IfThenElse(hn::Lt(x, hn::Zero(d)), s.large, ScaleF32(d, s.small, s.n)));
+        });
   }
 };
 template <>
@@ -187,6 +311,18 @@ struct Float32Kernel<SELUMath> {
 struct SoftplusF32 {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double* p) {
+    if (p[0] != 1) return General(d, x, p);
+    return TableOrGeneral(
+        d, BeyondLogisticReach(d, x),
+        [&] {
+          // max(x, 0) + log1p(exp(-|x|)) from the table (x beyond the reach: x itself)
+          const V<D> value = hn::Add(hn::Max(x, hn::Zero(d)), LogisticTable(d, x, kLog1pExpTable));
+          return hn::IfThenElse(hn::Gt(x, F(d, static_cast<float>(p[1]))), x, value);
+        },
+        [&] { return General(d, x, p); });
+  }
+  template <class D>
+  static V<D> General(D d, V<D> x, const double* p) {
     const auto u = ExactProductF32(d, x, p[0]);
     const auto s = ExpF32(d, hn::Neg(hn::Abs(u.hi)),
                           hn::IfThenElse(hn::Lt(u.hi, hn::Zero(d)), u.lo, hn::Neg(u.lo)));
@@ -208,6 +344,17 @@ struct SoftplusF32 {
   }
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
+    if (p[0] != 1) return GeneralBackward(d, g, x, p);
+    return TableOrGeneral(
+        d, BeyondLogisticReach(d, x),
+        [&] {
+          const V<D> sigma = LogisticPairTable(d, x).positive;
+          return hn::IfThenElse(hn::Gt(x, F(d, static_cast<float>(p[1]))), g, hn::Mul(g, sigma));
+        },
+        [&] { return GeneralBackward(d, g, x, p); });
+  }
+  template <class D>
+  static V<D> GeneralBackward(D d, V<D> g, V<D> x, const double* p) {
     const auto u = ExactProductF32(d, x, p[0]);
     const auto s = p[0] == 1 ? LogisticsF32(d, x) : LogisticsF32(d, u.hi, u.lo);
     const V<D> sigma =
@@ -231,14 +378,24 @@ HWY_INLINE auto Vanishes(D d, V<D> u) {
 // side as small 2^n, scaled after the product with x.
 template <class D>
 HWY_INLINE V<D> SwishValueF32(D d, V<D> x, double beta) {
-  const auto u = ExactProductF32(d, x, beta);
-  const auto s = beta == 1 ? LogisticsF32(d, x) : LogisticsF32(d, u.hi, u.lo);
-  const V<D> y = hn::IfThenElse(hn::Ge(u.hi, hn::Zero(d)), hn::Mul(x, s.large),
-                                ScaleF32(d, hn::Mul(x, s.small), s.n));
-  return hn::IfThenElse(Vanishes(d, u.hi), hn::Mul(x, hn::Zero(d)), y);
+  const auto general = [&] {
+    const auto u = ExactProductF32(d, x, beta);
+    const auto s = beta == 1 ? LogisticsF32(d, x) : LogisticsF32(d, u.hi, u.lo);
+    const V<D> y = hn::IfThenElse(hn::Ge(u.hi, hn::Zero(d)), hn::Mul(x, s.large),
+                                  ScaleF32(d, hn::Mul(x, s.small), s.n));
+    return hn::IfThenElse(Vanishes(d, u.hi), hn::Mul(x, hn::Zero(d)), y);
+  };
+  if (beta != 1) return general();
+  return TableOrGeneral(
+      d, BeyondLogisticReach(d, x),
+      [&] {
+        const V<D> s = LogisticTable(d, x, kLogisticTable);  // sigma(-|x|)
+        return hn::Mul(x, hn::IfThenElse(hn::Lt(x, hn::Zero(d)), s, hn::Sub(F(d, 1.0f), s)));
+      },
+      general);
 }
 template <bool kSiLU, class D>
-HWY_INLINE V<D> SwishGradientF32(D d, V<D> g, V<D> x, double beta) {
+HWY_INLINE V<D> SwishGradientGeneralF32(D d, V<D> g, V<D> x, double beta) {
   const auto u = ExactProductF32(d, x, beta);
   const auto s = beta == 1 ? LogisticsF32(d, x) : LogisticsF32(d, u.hi, u.lo);
   const auto non_negative = hn::Ge(u.hi, hn::Zero(d));
@@ -268,6 +425,32 @@ HWY_INLINE V<D> SwishGradientF32(D d, V<D> g, V<D> x, double beta) {
   }
 }
 
+template <bool kSiLU, class D>
+HWY_INLINE V<D> SwishGradientF32(D d, V<D> g, V<D> x, double beta) {
+  if (beta != 1) return SwishGradientGeneralF32<kSiLU>(d, g, x, beta);
+  // Both sigmoids from the table within its reach (beyond it above, x sigma(-x) still counts)
+  return TableOrGeneral(
+      d, BeyondLogisticReachEitherSide(d, x),
+      [&] {
+        const LogisticPair<D> s = LogisticPairTable(d, x);
+        if constexpr (kSiLU) {
+          const V<D> derivative = NearRootF32(
+              d, x, hn::Zero(d), hn::Mul(s.positive, hn::MulAdd(x, s.negative, F(d, 1.0f))),
+              kSiluRootHi, kSiluRootLo, kRootWindow, kSiluRootSeriesF32);
+          return hn::Mul(g, derivative);
+        } else {
+          // torch's autograd of x * sigmoid(x): g sigma(x) + (g x) sigma(x) sigma(-x)
+          const V<D> general =
+              hn::MulAdd(hn::Mul(g, x), hn::Mul(s.positive, s.negative), hn::Mul(g, s.positive));
+          const V<D> near_root = NearRootF32(d, x, hn::Zero(d), hn::Zero(d), kSiluRootHi,
+                                             kSiluRootLo, kRootWindow, kSiluRootSeriesF32);
+          const V<D> offset = hn::Abs(hn::Sub(x, F(d, static_cast<float>(kSiluRootHi))));
+          return hn::IfThenElse(hn::Lt(offset, F(d, static_cast<float>(kRootWindow))),
+                                hn::Mul(g, near_root), general);
+        }
+      },
+      [&] { return SwishGradientGeneralF32<kSiLU>(d, g, x, beta); });
+}
 struct SiLUF32 {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double*) {
@@ -448,42 +631,6 @@ HWY_INLINE NormalF32<D> NormalDistributionF32(D d, V<D> x) {
   return {central, tail, hn::Mul(mantissa, F(d, 0.398942280401432678f)), e.n};
 }
 
-// table[i] in each lane, i the low 4 bits of the lane's index: a permutation of the table's
-// vector where it has 16 lanes, two and a blend where 8, a gather elsewhere.
-template <class D>
-HWY_INLINE V<D> Lookup16(D d, const float* table, hn::Vec<hn::RebindToSigned<D>> index) {
-  constexpr std::size_t kLanes = hn::MaxLanes(D());
-  const hn::RebindToSigned<D> di;
-#if HWY_TARGET <= HWY_AVX3
-  if constexpr (kLanes == 16)
-    return V<D>{_mm512_permutexvar_ps(index.raw, hn::LoadU(d, table).raw)};
-#endif
-  if constexpr (kLanes == 8) {
-    const auto within = hn::IndicesFromVec(d, hn::And(index, hn::Set(di, 7)));
-    return hn::IfThenElse(hn::RebindMask(d, hn::TestBit(index, hn::Set(di, 8))),
-                          hn::TableLookupLanes(hn::LoadU(d, table + 8), within),
-                          hn::TableLookupLanes(hn::LoadU(d, table), within));
-  } else {
-    return hn::GatherIndex(d, table, hn::And(index, hn::Set(di, 15)));
-  }
-}
-
-// The GELU table's polynomial (float32_polynomials.h) at y in [0, kGeluTableReach]: interval
-// round(y (y + offset) scale), rounded into the low bits of 2^23 (one operation where a
-// conversion to integer takes five), then P_i(t), t = y - c_i (- the centre's lo part, if any).
-template <class D>
-HWY_INLINE V<D> GeluTablePolynomial(D d, V<D> y, const float* centre_hi, const float* centre_lo,
-                                    const float (&table)[8][16]) {
-  const hn::RebindToSigned<D> di;
-  const V<D> u = hn::Mul(y, hn::Add(y, F(d, kGeluTableOffset)));
-  const auto index = hn::BitCast(di, hn::MulAdd(u, F(d, kGeluTableScale), F(d, 8388608.0f)));
-  V<D> t = hn::Sub(y, Lookup16(d, centre_hi, index));
-  if (centre_lo != nullptr) t = hn::Sub(t, Lookup16(d, centre_lo, index));
-  V<D> p = Lookup16(d, table[7], index);
-  for (int k = 6; k >= 0; --k) p = hn::MulAdd(p, t, Lookup16(d, table[k], index));
-  return p;
-}
-
 // GELU's float32 kernel: the tanh form above; 'none' where every lane is >= -kGeluTableReach
 // (nearly always: above it GELU is x within float32 precision) from the table's piecewise
 // polynomials of Phi(-|x|) and of f'(-|x|), with a third of the operations of the full-range
@@ -493,25 +640,32 @@ struct GELUF32 {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double* p) {
     if (GELUMath::Tanh(p)) return GELUTanhF32::Forward(d, x, p);
-    if (HWY_UNLIKELY(!hn::AllFalse(d, hn::Lt(x, F(d, -kGeluTableReach))))) return FullRange(d, x);
-    // Min keeps NaN lanes out of the table index (x86's min returns its second operand)
-    const V<D> y = hn::Min(hn::Abs(x), F(d, kGeluTableReach));
-    const V<D> lower = GeluTablePolynomial(d, y, kGeluCdfCentre, nullptr, kGeluCdfTable);
-    return hn::Mul(x, hn::IfThenElse(hn::Lt(x, hn::Zero(d)), lower, hn::Sub(F(d, 1.0f), lower)));
+    return TableOrGeneral(
+        d, hn::Lt(x, F(d, -kGeluTableReach)),
+        [&] {
+          // Min keeps NaN lanes out of the table index (x86's min returns its second operand)
+          const V<D> y = hn::Min(hn::Abs(x), F(d, kGeluTableReach));
+          const V<D> lower = GeluTablePolynomial(d, y, kGeluCdfCentre, nullptr, kGeluCdfTable);
+          return hn::Mul(x,
+                         hn::IfThenElse(hn::Lt(x, hn::Zero(d)), lower, hn::Sub(F(d, 1.0f), lower)));
+        },
+        [&] { return FullRange(d, x); });
   }
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
     if (GELUMath::Tanh(p)) return GELUTanhF32::Backward(d, g, x, p);
-    if (HWY_UNLIKELY(!hn::AllFalse(d, hn::Lt(x, F(d, -kGeluTableReach))))) {
-      return FullRangeBackward(d, g, x);
-    }
-    const V<D> y = hn::Min(hn::Abs(x), F(d, kGeluTableReach));
-    // f'(-y) = Phi(-y) - y phi(y); f'(y) = 1 - f'(-y)
-    const V<D> lower = GeluTablePolynomial(d, y, kGeluDerivativeCentreHi, kGeluDerivativeCentreLo,
-                                           kGeluDerivativeTable);
-    const V<D> derivative =
-        hn::IfThenElse(hn::Lt(x, hn::Zero(d)), lower, hn::Sub(F(d, 1.0f), lower));
-    return NaNIfInf(d, x, hn::Mul(g, derivative));
+    return TableOrGeneral(
+        d, hn::Lt(x, F(d, -kGeluTableReach)),
+        [&] {
+          const V<D> y = hn::Min(hn::Abs(x), F(d, kGeluTableReach));
+          // f'(-y) = Phi(-y) - y phi(y); f'(y) = 1 - f'(-y)
+          const V<D> lower = GeluTablePolynomial(d, y, kGeluDerivativeCentreHi,
+                                                 kGeluDerivativeCentreLo, kGeluDerivativeTable);
+          const V<D> derivative =
+              hn::IfThenElse(hn::Lt(x, hn::Zero(d)), lower, hn::Sub(F(d, 1.0f), lower));
+          return NaNIfInf(d, x, hn::Mul(g, derivative));
+        },
+        [&] { return FullRangeBackward(d, g, x); });
   }
 
   template <class D>

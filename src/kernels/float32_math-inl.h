@@ -41,14 +41,16 @@ HWY_INLINE hn::Vec<D> ScalefF32(D d, hn::Vec<D> v, hn::Vec<D> n) {
 }
 
 // v * 2^n for integral n in [-218, 218], rounded once: in two steps (each power of two normal)
-// only where some |n| is above 126, which is rare enough to branch on.
+// in the lanes whose |n| is above 126, which is rare enough to branch on.
 template <class D>
 HWY_INLINE hn::Vec<D> ScaleF32(D d, hn::Vec<D> v, hn::Vec<D> n) {
   if constexpr (kHasScalef<D>) return ScalefF32(d, v, n);
-  if (HWY_LIKELY(hn::AllFalse(d, hn::Gt(hn::Abs(n), F(d, 126.0f)))))
-    return hn::Mul(v, Pow2F32(d, n));
+  const auto beyond = hn::Gt(hn::Abs(n), F(d, 126.0f));
+  const hn::Vec<D> once = hn::Mul(v, Pow2F32(d, hn::IfThenZeroElse(beyond, n)));
+  if (HWY_LIKELY(hn::AllFalse(d, beyond))) return once;
   const hn::Vec<D> half = hn::Round(hn::Mul(n, F(d, 0.5f)));
-  return hn::Mul(hn::Mul(v, Pow2F32(d, half)), Pow2F32(d, hn::Sub(n, half)));
+  return hn::IfThenElse(beyond, hn::Mul(hn::Mul(v, Pow2F32(d, half)), Pow2F32(d, hn::Sub(n, half))),
+                        once);
 }
 
 // 1 / w for positive normal w: on AVX-512, vrcp14ps (14 bits) and a Newton step (28 bits),
