@@ -156,9 +156,11 @@ double baseline_rate(Baseline kind, Dtype dtype, std::int64_t n, int threads) {
   return rates[key] = best;
 }
 
-// Runs body once per benchmark iteration and returns the wall time of the whole loop.
+// Runs body once per benchmark iteration and returns the wall time of the whole loop, after
+// one untimed call: page faults and first-call setup would otherwise dominate a short run.
 template <class Body>
 double timed_loop(benchmark::State& state, Body body) {
+  body();
   const auto start = std::chrono::steady_clock::now();
   for (auto _ : state) {
     body();

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <string>
 
 #include "activ/kernels.h"
@@ -69,20 +70,28 @@ using KernelOf = std::conditional_t<kHasFloat32Kernel<Math, T>, typename Float32
 template <class Math, class T>
 inline constexpr bool kComputeNative = Math::kNative || kHasFloat32Kernel<Math, T>;
 
+// The options copied by value: the compiler then knows the output stores cannot change them and
+// keeps them in registers (from a pointer, float64 kernels reload them for every vector).
+struct LocalOptions {
+  explicit LocalOptions(const double* p) { std::memcpy(values, p, sizeof values); }
+  double values[std::size(Params{}.values)];
+};
+
 template <class Math, class T>
 void Forward(const T* x, T* y, std::size_t n, const double* p) {
   using Kernel = KernelOf<Math, T>;
   const T* inputs[] = {x};
-  Apply<kComputeNative<Math, T>, T, 1>(inputs, y, n, [p](auto d, auto v) {
-    return PropagateNaN<Math, decltype(d)>(v, Kernel::Forward(d, v, p));
+  Apply<kComputeNative<Math, T>, T, 1>(inputs, y, n, [options = LocalOptions(p)](auto d, auto v) {
+    return PropagateNaN<Math, decltype(d)>(v, Kernel::Forward(d, v, options.values));
   });
 }
 template <class Math, class T>
 void Backward(const T* g, const T* x, T* gx, std::size_t n, const double* p) {
   using Kernel = KernelOf<Math, T>;
   const T* inputs[] = {g, x};
-  Apply<kComputeNative<Math, T>, T, 2>(inputs, gx, n, [p](auto d, auto gv, auto xv) {
-    return PropagateNaN<Math, decltype(d)>(xv, Kernel::Backward(d, gv, xv, p));
+  Apply<kComputeNative<Math, T>, T, 2>(inputs, gx, n,
+                                       [options = LocalOptions(p)](auto d, auto gv, auto xv) {
+    return PropagateNaN<Math, decltype(d)>(xv, Kernel::Backward(d, gv, xv, options.values));
   });
 }
 // f'' (double backward) stays in float64 for float32.
