@@ -1,7 +1,7 @@
 // The same 10-line program on LibTorch, for the weight comparison (scripts/bench-vs-libtorch).
-#include <iostream>
-
 #include <torch/torch.h>
+
+#include <iostream>
 
 int main() {
   const torch::Tensor x = torch::linspace(-3.0, 3.0, 7);
