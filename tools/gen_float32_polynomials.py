@@ -14,7 +14,12 @@ terms than the float64 ones of tools/gen_activation_polynomials.py.
                t = y - c_i of Phi(-y) (forward) and of Phi(-y) - y phi(y) (derivative; the
                interval holding its root is centred on the root as a float32 pair, with a zero
                constant term, so relative accuracy holds through the root)
-  Logistic     for |x| <= 18: sigma(-y) and log1p(exp(-y)), 16 intervals uniform in y, degree 7
+  GELU tanh    the same for approximate='tanh', degree 9: sigma(w(-y)) and f'(-y), w(y) =
+               2 sqrt(2 / pi) (y + 0.044715 y^3)
+  Logistic     for |x| <= 18: sigma(-y) and log1p(exp(-y)), 16 intervals uniform in y, degree 7;
+               on the same intervals Mish's factor tanh(softplus(x)) at -y and 1 minus it at y
+  Tanh         for |x| <= 9.125: tanh(y), 16 intervals uniform in y, degree 7 (the first centred
+               on the root 0 with a zero constant term)
 
 Each is a Chebyshev fit (mpmath.chebyfit, 40 digits) of the smallest degree whose relative
 error is below 2^-30 on its interval. Run:  /usr/bin/python3 tools/gen_float32_polynomials.py
@@ -23,7 +28,7 @@ import os
 import struct
 import sys
 
-from mpmath import mp, mpf, erfc, exp, log1p, sqrt, pi, findroot, diff, chebyfit
+from mpmath import mp, mpf, erfc, exp, log1p, sqrt, pi, findroot, diff, chebyfit, tanh
 
 sys.path.insert(0, os.path.dirname(__file__))
 import gen_activation_polynomials as f64  # noqa: E402  (the functions and root quotients)
@@ -52,6 +57,21 @@ def normal_pdf(x):
 
 def gelu_derivative(x):
     return normal_cdf(x) + x * normal_pdf(x)
+
+
+# GELU(approximate='tanh') = x sigma(w(x)), w(x) = 2 sqrt(2 / pi) (x + 0.044715 x^3).
+def gelu_tanh_argument(y):
+    return 2 * sqrt(2 / pi) * (y + mpf("0.044715") * y**3)
+
+
+def gelu_tanh_lower(y):  # sigma(w(-y))
+    return 1 / (1 + exp(gelu_tanh_argument(y)))
+
+
+def gelu_tanh_derivative_lower(y):  # f'(-y) = sigma(-w) - y w'(y) sigma(w) sigma(-w), w = w(y)
+    w = gelu_tanh_argument(y)
+    slope = 2 * sqrt(2 / pi) * (1 + 3 * mpf("0.044715") * y * y)
+    return 1 / (1 + exp(w)) - y * slope / ((1 + exp(w)) * (1 + exp(-w)))
 
 
 def central_quotient(s):  # (Phi(x) - 1/2) / x at x = sqrt(s)
@@ -85,27 +105,36 @@ def table_interval(i):
     return a, b
 
 
-# The logistic tables (sigma(-y), log1p(exp(-y))): 16 intervals uniform in y up to the reach,
-# where 1 - sigma(-y) rounds to 1 and y + log1p(exp(-y)) to y.
-LOGISTIC_REACH = mpf(18)
-LOGISTIC_SCALE = float((TABLE_INTERVALS - mpf(1) / 2) / LOGISTIC_REACH) * (1 - 2.0**-20)
+def uniform_scale(reach):
+    """The index scale of 16 intervals uniform in y up to the reach (rounding margin below)."""
+    return float((TABLE_INTERVALS - mpf(1) / 2) / reach) * (1 - 2.0**-20)
 
 
 def float32(value):
     return struct.unpack("f", struct.pack("f", float(value)))[0]
 
 
-def logistic_interval(i):
-    """The logistic tables' intervals: y scale in [i - 1/2, i + 1/2] (the first from 0)."""
-    a = max(mpf(i) - mpf(1) / 2, mpf(0)) / LOGISTIC_SCALE * (1 - mpf(2) ** -18)
-    if i == 0:
-        a = mpf(0)
-    b = (mpf(i) + mpf(1) / 2) / LOGISTIC_SCALE * (1 + mpf(2) ** -18)
-    return a, b
+def uniform_intervals(scale):
+    """Intervals i = round(y scale): y scale in [i - 1/2, i + 1/2] (the first from 0)."""
+    def interval(i):
+        a = mpf(0) if i == 0 else (mpf(i) - mpf(1) / 2) / scale * (1 - mpf(2) ** -18)
+        b = (mpf(i) + mpf(1) / 2) / scale * (1 + mpf(2) ** -18)
+        return a, b
+    return interval
 
 
-def piecewise_table(f, interval, label, root=None):
-    """Per interval: centre (hi, lo) and the degree-7 Chebyshev fit of f(centre + t)."""
+# The logistic tables (sigma(-y), log1p(exp(-y))) up to the reach, where 1 - sigma(-y) rounds
+# to 1 and y + log1p(exp(-y)) to y.
+LOGISTIC_REACH = mpf(18)
+LOGISTIC_SCALE = uniform_scale(LOGISTIC_REACH)
+# The tanh table up to the reach, beyond which tanh rounds to 1 (from 9.011 on).
+TANH_REACH = mpf("9.125")
+TANH_SCALE = uniform_scale(TANH_REACH)
+
+
+def piecewise_table(f, interval, label, root=None, degree=TABLE_DEGREE):
+    """Per interval: centre (hi, lo) and the Chebyshev fit of f(centre + t) (degree 7 unless
+    told)."""
     centres_hi, centres_lo, rows = [], [], []
     worst = 0
     for i in range(TABLE_INTERVALS):
@@ -114,7 +143,7 @@ def piecewise_table(f, interval, label, root=None):
             hi = mpf(float32(root))
             lo = mpf(float32(root - hi))
             centre = hi + lo
-            q, error = chebyfit(lambda t: f(centre + t) / t, [a - centre, b - centre], TABLE_DEGREE,
+            q, error = chebyfit(lambda t: f(centre + t) / t, [a - centre, b - centre], degree,
                                 error=True)
             coefficients = [mpf(0)] + list(reversed(q))
             smallest = min(abs(f(a + (b - a) * k / 200) / (a + (b - a) * k / 200 - centre))
@@ -124,7 +153,7 @@ def piecewise_table(f, interval, label, root=None):
             # correctly rounded
             hi, lo = (mpf(0) if i == 0 else mpf(float32((a + b) / 2))), mpf(0)
             centre = hi
-            c, error = chebyfit(lambda t: f(centre + t), [a - centre, b - centre], TABLE_DEGREE + 1,
+            c, error = chebyfit(lambda t: f(centre + t), [a - centre, b - centre], degree + 1,
                                 error=True)
             coefficients = list(reversed(c))
             smallest = min(abs(f(a + (b - a) * k / 200)) for k in range(201))
@@ -132,7 +161,7 @@ def piecewise_table(f, interval, label, root=None):
         centres_hi.append(hi)
         centres_lo.append(lo)
         rows.append(coefficients)
-    print(f"{label} table: degree {TABLE_DEGREE}, worst relative error {float(worst):.3g}")
+    print(f"{label} table: degree {degree}, worst relative error {float(worst):.3g}")
     return centres_hi, centres_lo, rows
 
 
@@ -145,10 +174,10 @@ def float_row(name, values, comment):
 def float_table(name, rows, comment):
     """Coefficient-major: row k holds the degree-k coefficient of every interval."""
     lines = []
-    for k in range(TABLE_DEGREE + 1):
+    for k in range(len(rows[0])):
         lines.append("{" + ", ".join(repr(float32(row[k])) + "f" for row in rows) + "}")
     body = ",\n    ".join(lines)
-    return (f"// {comment}\ninline constexpr float {name}[{TABLE_DEGREE + 1}][{TABLE_INTERVALS}] = {{\n"
+    return (f"// {comment}\ninline constexpr float {name}[{len(rows[0])}][{TABLE_INTERVALS}] = {{\n"
             f"    {body}}};\n")
 
 
@@ -193,10 +222,25 @@ def main():
     cdf_hi, _, cdf_rows = piecewise_table(lambda y: normal_cdf(-y), table_interval, "Phi(-y)")
     derivative_hi, derivative_lo, derivative_rows = piecewise_table(
         lambda y: normal_cdf(-y) - y * normal_pdf(y), table_interval, "GELU'(-y)", root=-gelu_root)
+    # degree 9: w(y) is cubic, and sigma(-w) falls too fast on the last intervals for degree 7
+    tanh_lower_hi, _, gelu_tanh_rows = piecewise_table(gelu_tanh_lower, table_interval,
+                                                       "GELU tanh sigma(w(-y))", degree=9)
+    gelu_tanh_root = findroot(gelu_tanh_derivative_lower, mpf("0.75"))
+    tanh_derivative_hi, tanh_derivative_lo, gelu_tanh_derivative_rows = piecewise_table(
+        gelu_tanh_derivative_lower, table_interval, "GELU tanh f'(-y)", root=gelu_tanh_root,
+        degree=9)
+    assert tanh_lower_hi == cdf_hi
+    logistic_interval = uniform_intervals(LOGISTIC_SCALE)
     logistic_hi, _, logistic_rows = piecewise_table(lambda y: 1 / (1 + exp(y)), logistic_interval,
                                                     "sigma(-y)")
     _, _, log1p_exp_rows = piecewise_table(lambda y: log1p(exp(-y)), logistic_interval,
                                            "log1p(exp(-y))")
+    _, _, mish_negative_rows = piecewise_table(lambda y: tanh(log1p(exp(-y))), logistic_interval,
+                                               "tanh(softplus(-y))")
+    _, _, mish_complement_rows = piecewise_table(lambda y: 2 / ((1 + exp(y)) ** 2 + 1),
+                                                 logistic_interval, "1 - tanh(softplus(y))")
+    tanh_hi, _, tanh_rows = piecewise_table(tanh, uniform_intervals(TANH_SCALE), "tanh(y)",
+                                            root=mpf(0))
     parts += [
         f"// The GELU table's intervals: i = round(y (y + kGeluTableOffset) kGeluTableScale), y <= "
         f"kGeluTableReach.\ninline constexpr float kGeluTableReach = {float(TABLE_REACH)!r}f;\n"
@@ -209,6 +253,15 @@ def main():
         float_row("kGeluDerivativeCentreLo", derivative_lo, "(the lo parts)"),
         float_table("kGeluDerivativeTable", derivative_rows,
                     "Phi(-y) - y phi(y) = P_i(y - c_i), lowest degree first."),
+        float_table("kGeluTanhLowerTable", gelu_tanh_rows,
+                    "GELU(approximate='tanh'): sigma(w(-y)) = P_i(y - c_i) on the GELU table's "
+                    "intervals and centres, lowest degree first."),
+        float_row("kGeluTanhDerivativeCentreHi", tanh_derivative_hi,
+                  "Centres of the GELU(approximate='tanh') f'(-y) polynomials, hi + lo (lo only at "
+                  "the root)."),
+        float_row("kGeluTanhDerivativeCentreLo", tanh_derivative_lo, "(the lo parts)"),
+        float_table("kGeluTanhDerivativeTable", gelu_tanh_derivative_rows,
+                    "GELU(approximate='tanh'): f'(-y) = P_i(y - c_i), lowest degree first."),
         f"// The logistic tables' intervals: i = round(y kLogisticTableScale), y <= "
         f"kLogisticTableReach.\ninline constexpr float kLogisticTableReach = "
         f"{float(LOGISTIC_REACH)!r}f;\n"
@@ -217,6 +270,19 @@ def main():
         float_table("kLogisticTable", logistic_rows, "sigma(-y) = P_i(y - c_i), lowest degree first."),
         float_table("kLog1pExpTable", log1p_exp_rows,
                     "log1p(exp(-y)) = P_i(y - c_i), lowest degree first."),
+        float_table("kMishNegativeTable", mish_negative_rows,
+                    "tanh(softplus(-y)) = P_i(y - c_i) (Mish's factor below 0), lowest degree "
+                    "first."),
+        float_table("kMishComplementTable", mish_complement_rows,
+                    "1 - tanh(softplus(y)) = 2 / ((1 + exp(y))^2 + 1) = P_i(y - c_i) (Mish's factor "
+                    "above 0), lowest degree first."),
+        f"// The tanh table's intervals: i = round(y kTanhTableScale), y <= kTanhTableReach.\n"
+        f"inline constexpr float kTanhTableReach = {float(TANH_REACH)!r}f;\n"
+        f"inline constexpr float kTanhTableScale = {float32(TANH_SCALE)!r}f;\n",
+        float_row("kTanhCentre", tanh_hi, "Centres c_i of the tanh table (c_0 = 0)."),
+        float_table("kTanhTable", tanh_rows,
+                    "tanh(y) = P_i(y - c_i), lowest degree first (P_0(0) = 0: relative accuracy "
+                    "near 0)."),
     ]
     header = (
         "// Generated by tools/gen_float32_polynomials.py; do not edit.\n"

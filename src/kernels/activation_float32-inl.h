@@ -61,21 +61,21 @@ HWY_INLINE hn::Vec<hn::RebindToSigned<D>> TableIndex(D d, V<D> v, float scale) {
 
 // A piecewise polynomial of float32_polynomials.h at y: P_i(t), t = y - c_i (- the centre's lo
 // part, if any), i from TableIndex.
-template <class D>
+template <class D, std::size_t kTerms>
 HWY_INLINE V<D> TablePolynomial(D d, V<D> y, hn::Vec<hn::RebindToSigned<D>> index,
                                 const float* centre_hi, const float* centre_lo,
-                                const float (&table)[8][16]) {
+                                const float (&table)[kTerms][16]) {
   V<D> t = hn::Sub(y, Lookup16(d, centre_hi, index));
   if (centre_lo != nullptr) t = hn::Sub(t, Lookup16(d, centre_lo, index));
-  V<D> p = Lookup16(d, table[7], index);
-  for (int k = 6; k >= 0; --k) p = hn::MulAdd(p, t, Lookup16(d, table[k], index));
+  V<D> p = Lookup16(d, table[kTerms - 1], index);
+  for (std::size_t k = kTerms - 1; k-- > 0;) p = hn::MulAdd(p, t, Lookup16(d, table[k], index));
   return p;
 }
 
 // The GELU tables at y in [0, kGeluTableReach]: intervals uniform in y (y + offset).
-template <class D>
+template <class D, std::size_t kTerms>
 HWY_INLINE V<D> GeluTablePolynomial(D d, V<D> y, const float* centre_hi, const float* centre_lo,
-                                    const float (&table)[8][16]) {
+                                    const float (&table)[kTerms][16]) {
   const V<D> u = hn::Mul(y, hn::Add(y, F(d, kGeluTableOffset)));
   return TablePolynomial(d, y, TableIndex(d, u, kGeluTableScale), centre_hi, centre_lo, table);
 }
@@ -190,14 +190,33 @@ struct Float32Kernel<LogSigmoidMath> {
   using type = LogSigmoidF32;
 };
 
+// tanh(x) from the tanh table (relative accuracy down to 0), the sign copied back; 1 beyond the
+// reach, where tanh rounds to 1.
+template <class D>
+HWY_INLINE V<D> TanhTableF32(D d, V<D> x) {
+  const V<D> y = hn::Min(hn::Abs(x), F(d, kTanhTableReach));
+  const V<D> t =
+      TablePolynomial(d, y, TableIndex(d, y, kTanhTableScale), kTanhCentre, nullptr, kTanhTable);
+  return hn::CopySign(hn::IfThenElse(hn::Ge(y, F(d, kTanhTableReach)), F(d, 1.0f), t), x);
+}
+
 struct TanhF32Kernel {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double*) {
-    return TanhF32(d, x);
+    return TanhTableF32(d, x);
   }
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
-    return hn::Mul(g, Sech2F32(d, x));
+    // sech^2(x) = 4 sigma(2|x|) sigma(-2|x|), from the logistic table where 2|x| is within its
+    // reach (no cancellation: both factors are at least 1/2 or the smaller one's own value)
+    const V<D> twice = hn::Add(x, x);
+    return TableOrGeneral(
+        d, BeyondLogisticReachEitherSide(d, twice),
+        [&] {
+          const V<D> s = LogisticTable(d, twice, kLogisticTable);
+          return hn::Mul(g, hn::Mul(F(d, 4.0f), hn::Mul(s, hn::Sub(F(d, 1.0f), s))));
+        },
+        [&] { return hn::Mul(g, Sech2F32(d, x)); });
   }
 };
 template <>
@@ -205,21 +224,23 @@ struct Float32Kernel<TanhMath> {
   using type = TanhF32Kernel;
 };
 
-// As TanhshrinkMath: x^3 P(x^2) below |x| = 1, (|x| - 1) + 2e / (1 + e), e = exp(-2|x|), above.
+// As TanhshrinkMath: x^3 P(x^2) below |x| = 1, (|x| - 1) + 2 sigma(-2|x|) above.
 struct TanhshrinkF32 {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double*) {
     const V<D> magnitude = hn::Abs(x);
     const V<D> x2 = hn::Mul(x, x);
     const V<D> series = hn::Mul(hn::Mul(x, x2), Polynomial(d, x2, kTanhshrinkSeriesF32));
-    const V<D> e = ExpValueF32(d, ExpF32(d, hn::Mul(F(d, -2.0f), magnitude)));
-    const V<D> complement = DivF32(d, hn::Add(e, e), hn::Add(F(d, 1.0f), e));
+    // 1 - tanh(y) = 2 sigma(-2y) from the logistic table (clamped beyond its reach, where it no
+    // longer counts next to y - 1)
+    const V<D> s = LogisticTable(d, hn::Add(magnitude, magnitude), kLogisticTable);
+    const V<D> complement = hn::Add(s, s);
     const V<D> large = hn::CopySignToAbs(hn::Add(hn::Sub(magnitude, F(d, 1.0f)), complement), x);
     return hn::Add(hn::IfThenElse(hn::Lt(magnitude, F(d, 1.0f)), series, large), hn::Zero(d));
   }
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
-    const V<D> t = TanhF32(d, x);
+    const V<D> t = TanhTableF32(d, x);
     return hn::Add(hn::Mul(g, hn::Mul(t, t)), hn::Zero(d));
   }
 };
@@ -452,6 +473,8 @@ HWY_INLINE V<D> SwishGradientF32(D d, V<D> g, V<D> x, double beta) {
       [&] { return SwishGradientGeneralF32<kSiLU>(d, g, x, beta); });
 }
 struct SiLUF32 {
+  // x times a factor: a NaN x gives NaN by itself
+  static constexpr bool kForwardKeepsNaN = true;
   template <class D>
   static V<D> Forward(D d, V<D> x, const double*) {
     return SwishValueF32(d, x, 1.0);
@@ -467,6 +490,8 @@ struct Float32Kernel<SiLUMath> {
 };
 
 struct SwishF32 {
+  // x times a factor: a NaN x gives NaN by itself
+  static constexpr bool kForwardKeepsNaN = true;
   template <class D>
   static V<D> Forward(D d, V<D> x, const double* p) {
     return SwishValueF32(d, x, p[0]);
@@ -485,8 +510,28 @@ struct Float32Kernel<SwishMath> {
 // with x. Above 0, f' = (1 + 4e + (4x + 6) e^2 + 4 (x + 1) e^3) / (1 + 2e + 2e^2)^2, a ratio of
 // positive terms.
 struct MishF32 {
+  // x times a factor: a NaN x gives NaN by itself
+  static constexpr bool kForwardKeepsNaN = true;
+  // x tanh(softplus(x)) from the Mish tables unless a lane is below -kLogisticTableReach, where
+  // the factor needs exp's range (above, its complement rounds away next to 1)
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double*) {
+  static V<D> Forward(D d, V<D> x, const double* p) {
+    return TableOrGeneral(
+        d, BeyondLogisticReach(d, x),
+        [&] {
+          const V<D> y = hn::Min(hn::Abs(x), F(d, kLogisticTableReach));
+          const auto index = TableIndex(d, y, kLogisticTableScale);
+          const V<D> below =
+              TablePolynomial(d, y, index, kLogisticCentre, nullptr, kMishNegativeTable);
+          const V<D> complement =
+              TablePolynomial(d, y, index, kLogisticCentre, nullptr, kMishComplementTable);
+          return hn::Mul(
+              x, hn::IfThenElse(hn::Lt(x, hn::Zero(d)), below, hn::Sub(F(d, 1.0f), complement)));
+        },
+        [&] { return General(d, x, p); });
+  }
+  template <class D>
+  static V<D> General(D d, V<D> x, const double*) {
     const ExpParts<D> e = ExpF32(d, hn::Neg(hn::Abs(x)));
     const V<D> value = ExpValueF32(d, e);
     const V<D> two_plus_e = hn::Add(F(d, 2.0f), value);
@@ -568,13 +613,46 @@ HWY_INLINE ProductF32<D> GeluTanhArgumentF32(D d, V<D> x) {
   return {w, w_lo};
 }
 
+// x sigma(w), w = 2 sqrt(2 / pi) (x + 0.044715 x^3): where every lane is >= -kGeluTableReach,
+// from the GELU tanh tables (as GELUF32's), else through exp.
 struct GELUTanhF32 {
+  // x times a factor: a NaN x gives NaN by itself
+  static constexpr bool kForwardKeepsNaN = true;
   template <class D>
   static auto Vanishes(D d, V<D> x) {
     return hn::Lt(x, F(d, -12.0f));
   }
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double*) {
+  static V<D> Forward(D d, V<D> x, const double* p) {
+    return TableOrGeneral(
+        d, hn::Lt(x, F(d, -kGeluTableReach)),
+        [&] {
+          const V<D> y = hn::Min(hn::Abs(x), F(d, kGeluTableReach));
+          const V<D> lower =
+              GeluTablePolynomial(d, y, kGeluCdfCentre, nullptr, kGeluTanhLowerTable);
+          return hn::Mul(x,
+                         hn::IfThenElse(hn::Lt(x, hn::Zero(d)), lower, hn::Sub(F(d, 1.0f), lower)));
+        },
+        [&] { return General(d, x, p); });
+  }
+  template <class D>
+  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
+    return TableOrGeneral(
+        d, hn::Lt(x, F(d, -kGeluTableReach)),
+        [&] {
+          const V<D> y = hn::Min(hn::Abs(x), F(d, kGeluTableReach));
+          // f'(y) = 1 - f'(-y)
+          const V<D> lower =
+              GeluTablePolynomial(d, y, kGeluTanhDerivativeCentreHi, kGeluTanhDerivativeCentreLo,
+                                  kGeluTanhDerivativeTable);
+          const V<D> derivative =
+              hn::IfThenElse(hn::Lt(x, hn::Zero(d)), lower, hn::Sub(F(d, 1.0f), lower));
+          return NaNIfInf(d, x, hn::Mul(g, derivative));
+        },
+        [&] { return GeneralBackward(d, g, x, p); });
+  }
+  template <class D>
+  static V<D> General(D d, V<D> x, const double*) {
     const auto w = GeluTanhArgumentF32(d, x);
     const auto s = LogisticsF32(d, w.hi, w.lo);
     const V<D> y = hn::IfThenElse(hn::Lt(w.hi, hn::Zero(d)), ScaleF32(d, hn::Mul(x, s.small), s.n),
@@ -582,7 +660,7 @@ struct GELUTanhF32 {
     return hn::IfThenElse(Vanishes(d, x), hn::Mul(x, hn::Zero(d)), y);  // -0.0, and NaN at -inf
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+  static V<D> GeneralBackward(D d, V<D> g, V<D> x, const double*) {
     // sigma(w) (1 + x w' sigma(-w)), w' = 2k (1 + 3c x^2)
     const V<D> xc = hn::Min(hn::Max(x, F(d, -12.0f)), F(d, 12.0f));
     const auto w = GeluTanhArgumentF32(d, xc);
@@ -637,6 +715,8 @@ HWY_INLINE NormalF32<D> NormalDistributionF32(D d, V<D> x) {
 // path from NormalDistributionF32. Below x = -14 both vanish (x Phi(x) < 2^-126), set apart as
 // in GELUMath.
 struct GELUF32 {
+  // x times a factor: a NaN x gives NaN by itself
+  static constexpr bool kForwardKeepsNaN = true;
   template <class D>
   static V<D> Forward(D d, V<D> x, const double* p) {
     if (GELUMath::Tanh(p)) return GELUTanhF32::Forward(d, x, p);

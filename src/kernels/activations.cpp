@@ -13,8 +13,8 @@
 #define HWY_TARGET_INCLUDE "kernels/activations.cpp"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
-#include "kernels/activation_math-inl.h"
 #include "kernels/activation_float32-inl.h"
+#include "kernels/activation_math-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace activ::kernels::HWY_NAMESPACE {
@@ -29,33 +29,53 @@ HWY_INLINE void Apply(const T* const* inputs, T* out, std::size_t n, Op op) {
   const hn::Rebind<T, decltype(dc)> dt;
   const std::size_t lanes = hn::Lanes(dc);
   auto load = [&](const T* p) {
-    if constexpr (std::is_same_v<T, Compute>) return hn::LoadU(dc, p);
-    else return hn::PromoteTo(dc, hn::LoadU(dt, p));
+    if constexpr (std::is_same_v<T, Compute>)
+      return hn::LoadU(dc, p);
+    else
+      return hn::PromoteTo(dc, hn::LoadU(dt, p));
   };
   auto store = [&](V<decltype(dc)> v, T* p) {
-    if constexpr (std::is_same_v<T, Compute>) hn::StoreU(v, dc, p);
-    else hn::StoreU(hn::DemoteTo(dt, v), dt, p);
+    if constexpr (std::is_same_v<T, Compute>)
+      hn::StoreU(v, dc, p);
+    else
+      hn::StoreU(hn::DemoteTo(dt, v), dt, p);
   };
   std::size_t i = 0;
   for (; i + lanes <= n; i += lanes) {
-    if constexpr (kInputs == 1) store(op(dc, load(inputs[0] + i)), out + i);
-    else store(op(dc, load(inputs[0] + i), load(inputs[1] + i)), out + i);
+    if constexpr (kInputs == 1)
+      store(op(dc, load(inputs[0] + i)), out + i);
+    else
+      store(op(dc, load(inputs[0] + i), load(inputs[1] + i)), out + i);
   }
   if (i == n) return;
   constexpr std::size_t kMaxLanes = HWY_MAX_BYTES / sizeof(T);
   T buffers[2][kMaxLanes] = {};
   T result[kMaxLanes];
   const std::size_t rest = n - i;
-  for (std::size_t k = 0; k < kInputs; ++k) std::memcpy(buffers[k], inputs[k] + i, rest * sizeof(T));
-  if constexpr (kInputs == 1) store(op(dc, load(buffers[0])), result);
-  else store(op(dc, load(buffers[0]), load(buffers[1])), result);
+  for (std::size_t k = 0; k < kInputs; ++k)
+    std::memcpy(buffers[k], inputs[k] + i, rest * sizeof(T));
+  if constexpr (kInputs == 1)
+    store(op(dc, load(buffers[0])), result);
+  else
+    store(op(dc, load(buffers[0]), load(buffers[1])), result);
   std::memcpy(out + i, result, rest * sizeof(T));
 }
 
 template <class Math, class D>
 HWY_INLINE V<D> PropagateNaN(V<D> x, V<D> result) {
-  if constexpr (Math::kPropagateNaN) return hn::IfThenElse(hn::IsNaN(x), x, result);
-  else return result;
+  if constexpr (Math::kPropagateNaN)
+    return hn::IfThenElse(hn::IsNaN(x), x, result);
+  else
+    return result;
+}
+
+// A float32 kernel whose forward gives NaN for NaN by itself (kForwardKeepsNaN) skips the check.
+template <class Kernel>
+constexpr bool ForwardKeepsNaN() {
+  if constexpr (requires { Kernel::kForwardKeepsNaN; })
+    return Kernel::kForwardKeepsNaN;
+  else
+    return false;
 }
 
 // Math's float32 kernel (activation_float32-inl.h) for float32 where it has one, computed in
@@ -63,10 +83,11 @@ HWY_INLINE V<D> PropagateNaN(V<D> x, V<D> result) {
 // keep their error bounds through fused multiply-adds (exact products, compensated arguments):
 // on targets without FMA, where MulAdd rounds twice, float32 is widened instead.
 template <class Math, class T>
-inline constexpr bool kHasFloat32Kernel = HWY_NATIVE_FMA && std::is_same_v<T, float> &&
+inline constexpr bool kHasFloat32Kernel = HWY_NATIVE_FMA&& std::is_same_v<T, float> &&
                                           !std::is_void_v<typename Float32Kernel<Math>::type>;
 template <class Math, class T>
-using KernelOf = std::conditional_t<kHasFloat32Kernel<Math, T>, typename Float32Kernel<Math>::type, Math>;
+using KernelOf =
+    std::conditional_t<kHasFloat32Kernel<Math, T>, typename Float32Kernel<Math>::type, Math>;
 template <class Math, class T>
 inline constexpr bool kComputeNative = Math::kNative || kHasFloat32Kernel<Math, T>;
 
@@ -82,45 +103,51 @@ void Forward(const T* x, T* y, std::size_t n, const double* p) {
   using Kernel = KernelOf<Math, T>;
   const T* inputs[] = {x};
   Apply<kComputeNative<Math, T>, T, 1>(inputs, y, n, [options = LocalOptions(p)](auto d, auto v) {
-    return PropagateNaN<Math, decltype(d)>(v, Kernel::Forward(d, v, options.values));
+    if constexpr (ForwardKeepsNaN<Kernel>())
+      return Kernel::Forward(d, v, options.values);
+    else
+      return PropagateNaN<Math, decltype(d)>(v, Kernel::Forward(d, v, options.values));
   });
 }
 template <class Math, class T>
 void Backward(const T* g, const T* x, T* gx, std::size_t n, const double* p) {
   using Kernel = KernelOf<Math, T>;
   const T* inputs[] = {g, x};
-  Apply<kComputeNative<Math, T>, T, 2>(inputs, gx, n,
-                                       [options = LocalOptions(p)](auto d, auto gv, auto xv) {
-    return PropagateNaN<Math, decltype(d)>(xv, Kernel::Backward(d, gv, xv, options.values));
-  });
+  Apply<kComputeNative<Math, T>, T, 2>(
+      inputs, gx, n, [options = LocalOptions(p)](auto d, auto gv, auto xv) {
+        return PropagateNaN<Math, decltype(d)>(xv, Kernel::Backward(d, gv, xv, options.values));
+      });
 }
 // f'' (double backward) stays in float64 for float32.
 template <class Math, class T>
 void Second(const T* x, T* out, std::size_t n, const double* p) {
   const T* inputs[] = {x};
-  Apply<Math::kNative, T, 1>(inputs, out, n, [p](auto d, auto v) { return PropagateNaN<Math, decltype(d)>(v, Math::Second(d, v, p)); });
+  Apply<Math::kNative, T, 1>(inputs, out, n, [p](auto d, auto v) {
+    return PropagateNaN<Math, decltype(d)>(v, Math::Second(d, v, p));
+  });
 }
 
 // One exported entry per activation, kind and type, listed in table order.
-#define ACTIV_DEFINE_KERNELS(Module, functional, OPTIONS)                                           \
-  void Module##ForwardF32(const float* x, float* y, std::size_t n, const double* p) {                \
-    Forward<Module##Math>(x, y, n, p);                                                                \
-  }                                                                                                   \
-  void Module##ForwardF64(const double* x, double* y, std::size_t n, const double* p) {              \
-    Forward<Module##Math>(x, y, n, p);                                                                \
-  }                                                                                                   \
-  void Module##BackwardF32(const float* g, const float* x, float* gx, std::size_t n, const double* p) { \
-    Backward<Module##Math>(g, x, gx, n, p);                                                           \
-  }                                                                                                   \
-  void Module##BackwardF64(const double* g, const double* x, double* gx, std::size_t n,               \
-                           const double* p) {                                                         \
-    Backward<Module##Math>(g, x, gx, n, p);                                                           \
-  }                                                                                                   \
-  void Module##SecondF32(const float* x, float* y, std::size_t n, const double* p) {                 \
-    Second<Module##Math>(x, y, n, p);                                                                 \
-  }                                                                                                   \
-  void Module##SecondF64(const double* x, double* y, std::size_t n, const double* p) {               \
-    Second<Module##Math>(x, y, n, p);                                                                 \
+#define ACTIV_DEFINE_KERNELS(Module, functional, OPTIONS)                               \
+  void Module##ForwardF32(const float* x, float* y, std::size_t n, const double* p) {   \
+    Forward<Module##Math>(x, y, n, p);                                                  \
+  }                                                                                     \
+  void Module##ForwardF64(const double* x, double* y, std::size_t n, const double* p) { \
+    Forward<Module##Math>(x, y, n, p);                                                  \
+  }                                                                                     \
+  void Module##BackwardF32(const float* g, const float* x, float* gx, std::size_t n,    \
+                           const double* p) {                                           \
+    Backward<Module##Math>(g, x, gx, n, p);                                             \
+  }                                                                                     \
+  void Module##BackwardF64(const double* g, const double* x, double* gx, std::size_t n, \
+                           const double* p) {                                           \
+    Backward<Module##Math>(g, x, gx, n, p);                                             \
+  }                                                                                     \
+  void Module##SecondF32(const float* x, float* y, std::size_t n, const double* p) {    \
+    Second<Module##Math>(x, y, n, p);                                                   \
+  }                                                                                     \
+  void Module##SecondF64(const double* x, double* y, std::size_t n, const double* p) {  \
+    Second<Module##Math>(x, y, n, p);                                                   \
   }
 ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_DEFINE_KERNELS, ACTIV_IGNORE_OPTION)
 #undef ACTIV_DEFINE_KERNELS
@@ -149,8 +176,8 @@ struct KernelSet {
   void (*second)(const T*, T*, std::size_t, const double*);
 };
 
-#define ACTIV_KERNEL_SET(Name, suffix)                                                                 \
-  {HWY_DYNAMIC_DISPATCH(Name##Forward##suffix), HWY_DYNAMIC_DISPATCH(Name##Backward##suffix),          \
+#define ACTIV_KERNEL_SET(Name, suffix)                                                        \
+  {HWY_DYNAMIC_DISPATCH(Name##Forward##suffix), HWY_DYNAMIC_DISPATCH(Name##Backward##suffix), \
    HWY_DYNAMIC_DISPATCH(Name##Second##suffix)},
 #define ACTIV_KERNEL_SET_F32(Name, functional, OPTIONS) ACTIV_KERNEL_SET(Name, F32)
 #define ACTIV_KERNEL_SET_F64(Name, functional, OPTIONS) ACTIV_KERNEL_SET(Name, F64)
@@ -179,11 +206,13 @@ const KernelSet<T>& kernels_of(Activation op) {
   }();
   (void)target_chosen;
   if constexpr (std::is_same_v<T, float>) {
-    static const KernelSet<float> table[] = {ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_KERNEL_SET_F32, ACTIV_IGNORE_OPTION)};
+    static const KernelSet<float> table[] = {
+        ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_KERNEL_SET_F32, ACTIV_IGNORE_OPTION)};
     static_assert(std::size(table) == kCount);
     return table[static_cast<std::size_t>(op)];
   } else {
-    static const KernelSet<double> table[] = {ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_KERNEL_SET_F64, ACTIV_IGNORE_OPTION)};
+    static const KernelSet<double> table[] = {
+        ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_KERNEL_SET_F64, ACTIV_IGNORE_OPTION)};
     static_assert(std::size(table) == kCount);
     return table[static_cast<std::size_t>(op)];
   }
@@ -196,21 +225,24 @@ void forward(Activation op, std::span<const float> x, std::span<float> y, const 
 void forward(Activation op, std::span<const double> x, std::span<double> y, const Params& params) {
   kernels_of<double>(op).forward(x.data(), y.data(), std::min(x.size(), y.size()), params.values);
 }
-void backward(Activation op, std::span<const float> g, std::span<const float> x, std::span<float> gx,
-              const Params& params) {
-  kernels_of<float>(op).backward(g.data(), x.data(), gx.data(), std::min({g.size(), x.size(), gx.size()}),
-                             params.values);
+void backward(Activation op, std::span<const float> g, std::span<const float> x,
+              std::span<float> gx, const Params& params) {
+  kernels_of<float>(op).backward(g.data(), x.data(), gx.data(),
+                                 std::min({g.size(), x.size(), gx.size()}), params.values);
 }
-void backward(Activation op, std::span<const double> g, std::span<const double> x, std::span<double> gx,
-              const Params& params) {
-  kernels_of<double>(op).backward(g.data(), x.data(), gx.data(), std::min({g.size(), x.size(), gx.size()}),
-                              params.values);
+void backward(Activation op, std::span<const double> g, std::span<const double> x,
+              std::span<double> gx, const Params& params) {
+  kernels_of<double>(op).backward(g.data(), x.data(), gx.data(),
+                                  std::min({g.size(), x.size(), gx.size()}), params.values);
 }
-void second_derivative(Activation op, std::span<const float> x, std::span<float> out, const Params& params) {
+void second_derivative(Activation op, std::span<const float> x, std::span<float> out,
+                       const Params& params) {
   kernels_of<float>(op).second(x.data(), out.data(), std::min(x.size(), out.size()), params.values);
 }
-void second_derivative(Activation op, std::span<const double> x, std::span<double> out, const Params& params) {
-  kernels_of<double>(op).second(x.data(), out.data(), std::min(x.size(), out.size()), params.values);
+void second_derivative(Activation op, std::span<const double> x, std::span<double> out,
+                       const Params& params) {
+  kernels_of<double>(op).second(x.data(), out.data(), std::min(x.size(), out.size()),
+                                params.values);
 }
 
 }  // namespace activ::kernels
