@@ -124,17 +124,27 @@ void run_baseline(Baseline kind, const Tensor& a, const Tensor& b, Tensor& out) 
 }
 
 using BaselineKey = std::tuple<Baseline, Dtype, std::int64_t, int>;
-// Elements/s of each baseline, from its benchmark when it ran, else measured on first use (when
-// a filter left the baseline out).
-std::map<BaselineKey, double>& baseline_rates() {
-  static std::map<BaselineKey, double> rates;
+struct BaselineRate {
+  double elements_per_second;
+  std::chrono::steady_clock::time_point measured;
+};
+// Within this age a baseline's rate counts; older, it is measured again: a shared machine's
+// memory bandwidth drifts over a long run.
+constexpr std::chrono::seconds kBaselineLifetime{2};
+
+// Elements/s of each baseline, from its benchmark when it ran recently, else measured when
+// needed.
+std::map<BaselineKey, BaselineRate>& baseline_rates() {
+  static std::map<BaselineKey, BaselineRate> rates;
   return rates;
 }
 
 double baseline_rate(Baseline kind, Dtype dtype, std::int64_t n, int threads) {
   const BaselineKey key{kind, dtype, n, threads};
   auto& rates = baseline_rates();
-  if (auto it = rates.find(key); it != rates.end()) return it->second;
+  const auto now = std::chrono::steady_clock::now();
+  if (auto it = rates.find(key); it != rates.end() && now - it->second.measured < kBaselineLifetime)
+    return it->second.elements_per_second;
   activ::set_num_threads(threads);
   const Tensor& a = shared_input({n}, dtype, 1);
   const Tensor& b = shared_input({n}, dtype, 2);
@@ -153,7 +163,8 @@ double baseline_rate(Baseline kind, Dtype dtype, std::int64_t n, int threads) {
     } while (elapsed.count() < 0.02);
     best = std::max(best, static_cast<double>(calls * n) / elapsed.count());
   }
-  return rates[key] = best;
+  rates[key] = {best, std::chrono::steady_clock::now()};
+  return best;
 }
 
 // Runs body once per benchmark iteration and returns the wall time of the whole loop, after
@@ -186,8 +197,8 @@ void baseline_benchmark(benchmark::State& state, Baseline kind, Dtype dtype, std
   run_baseline(kind, a, b, out);
   const double seconds = timed_loop(state, [&] { run_baseline(kind, a, b, out); });
   if (state.iterations() > 0 && seconds > 0)
-    baseline_rates()[{kind, dtype, n, threads}] =
-        static_cast<double>(state.iterations() * n) / seconds;
+    baseline_rates()[{kind, dtype, n, threads}] = {
+        static_cast<double>(state.iterations() * n) / seconds, std::chrono::steady_clock::now()};
   report(state, seconds, n, Baseline::kCopy, dtype, threads);
 }
 

@@ -13,8 +13,9 @@
 #define HWY_TARGET_INCLUDE "kernels/activations.cpp"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
-#include "kernels/activation_float32-inl.h"
 #include "kernels/activation_math-inl.h"
+// The float32 kernels build on activation_math-inl.h's.
+#include "kernels/activation_float32-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace activ::kernels::HWY_NAMESPACE {
