@@ -17,7 +17,9 @@ terms than the float64 ones of tools/gen_activation_polynomials.py.
   GELU tanh    the same for approximate='tanh', degree 9: sigma(w(-y)) and f'(-y), w(y) =
                2 sqrt(2 / pi) (y + 0.044715 y^3)
   Logistic     for |x| <= 18: sigma(-y) and log1p(exp(-y)), 16 intervals uniform in y, degree 7;
-               on the same intervals Mish's factor tanh(softplus(x)) at -y and 1 minus it at y
+               on the same intervals Mish's factor tanh(softplus(x)) at -y and 1 minus it at y,
+               SiLU'(-y) and Mish'(-y) (each centred on its root in the interval holding it) and
+               Mish'(y)
   Tanh         for |x| <= 9.125: tanh(y), 16 intervals uniform in y, degree 7 (the first centred
                on the root 0 with a zero constant term)
 
@@ -239,6 +241,15 @@ def main():
                                                "tanh(softplus(-y))")
     _, _, mish_complement_rows = piecewise_table(lambda y: 2 / ((1 + exp(y)) ** 2 + 1),
                                                  logistic_interval, "1 - tanh(softplus(y))")
+    # degree 9: the second interval, which holds the roots, is too curved for degree 7
+    silu_hi, silu_lo, silu_derivative_rows = piecewise_table(
+        lambda y: f64.silu_derivative(-y), logistic_interval, "SiLU'(-y)", root=-silu_root,
+        degree=9)
+    mish_hi, mish_lo, mish_negative_derivative_rows = piecewise_table(
+        lambda y: f64.mish_derivative(-y), logistic_interval, "Mish'(-y)", root=-mish_root,
+        degree=9)
+    _, _, mish_positive_derivative_rows = piecewise_table(f64.mish_derivative, logistic_interval,
+                                                          "Mish'(y)", degree=9)
     tanh_hi, _, tanh_rows = piecewise_table(tanh, uniform_intervals(TANH_SCALE), "tanh(y)",
                                             root=mpf(0))
     parts += [
@@ -276,6 +287,18 @@ def main():
         float_table("kMishComplementTable", mish_complement_rows,
                     "1 - tanh(softplus(y)) = 2 / ((1 + exp(y))^2 + 1) = P_i(y - c_i) (Mish's factor "
                     "above 0), lowest degree first."),
+        float_row("kSiluDerivativeCentreHi", silu_hi,
+                  "Centres of the SiLU'(-y) polynomials, hi + lo (lo only at the root)."),
+        float_row("kSiluDerivativeCentreLo", silu_lo, "(the lo parts)"),
+        float_table("kSiluDerivativeTable", silu_derivative_rows,
+                    "SiLU'(-y) = P_i(y - c_i) (SiLU'(y) = 1 - SiLU'(-y)), lowest degree first."),
+        float_row("kMishDerivativeCentreHi", mish_hi,
+                  "Centres of the Mish'(-y) polynomials, hi + lo (lo only at the root)."),
+        float_row("kMishDerivativeCentreLo", mish_lo, "(the lo parts)"),
+        float_table("kMishNegativeDerivativeTable", mish_negative_derivative_rows,
+                    "Mish'(-y) = P_i(y - c_i), lowest degree first."),
+        float_table("kMishPositiveDerivativeTable", mish_positive_derivative_rows,
+                    "Mish'(y) = P_i(y - c_i) on the logistic centres, lowest degree first."),
         f"// The tanh table's intervals: i = round(y kTanhTableScale), y <= kTanhTableReach.\n"
         f"inline constexpr float kTanhTableReach = {float(TANH_REACH)!r}f;\n"
         f"inline constexpr float kTanhTableScale = {float32(TANH_SCALE)!r}f;\n",

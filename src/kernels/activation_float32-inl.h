@@ -449,26 +449,18 @@ HWY_INLINE V<D> SwishGradientGeneralF32(D d, V<D> g, V<D> x, double beta) {
 template <bool kSiLU, class D>
 HWY_INLINE V<D> SwishGradientF32(D d, V<D> g, V<D> x, double beta) {
   if (beta != 1) return SwishGradientGeneralF32<kSiLU>(d, g, x, beta);
-  // Both sigmoids from the table within its reach (beyond it above, x sigma(-x) still counts)
+  // SiLU'(-|x|) from its table within the logistic reach (SiLU'(x) = 1 - SiLU'(-x); beyond it
+  // above, (x - 1) exp(-x) still counts next to 1). For Swish(beta=1) too: the same derivative,
+  // more accurate than torch's autograd formula.
   return TableOrGeneral(
       d, BeyondLogisticReachEitherSide(d, x),
       [&] {
-        const LogisticPair<D> s = LogisticPairTable(d, x);
-        if constexpr (kSiLU) {
-          const V<D> derivative = NearRootF32(
-              d, x, hn::Zero(d), hn::Mul(s.positive, hn::MulAdd(x, s.negative, F(d, 1.0f))),
-              kSiluRootHi, kSiluRootLo, kRootWindow, kSiluRootSeriesF32);
-          return hn::Mul(g, derivative);
-        } else {
-          // torch's autograd of x * sigmoid(x): g sigma(x) + (g x) sigma(x) sigma(-x)
-          const V<D> general =
-              hn::MulAdd(hn::Mul(g, x), hn::Mul(s.positive, s.negative), hn::Mul(g, s.positive));
-          const V<D> near_root = NearRootF32(d, x, hn::Zero(d), hn::Zero(d), kSiluRootHi,
-                                             kSiluRootLo, kRootWindow, kSiluRootSeriesF32);
-          const V<D> offset = hn::Abs(hn::Sub(x, F(d, static_cast<float>(kSiluRootHi))));
-          return hn::IfThenElse(hn::Lt(offset, F(d, static_cast<float>(kRootWindow))),
-                                hn::Mul(g, near_root), general);
-        }
+        const V<D> y = hn::Min(hn::Abs(x), F(d, kLogisticTableReach));
+        const V<D> lower =
+            TablePolynomial(d, y, TableIndex(d, y, kLogisticTableScale), kSiluDerivativeCentreHi,
+                            kSiluDerivativeCentreLo, kSiluDerivativeTable);
+        return hn::Mul(g,
+                       hn::IfThenElse(hn::Lt(x, hn::Zero(d)), lower, hn::Sub(F(d, 1.0f), lower)));
       },
       [&] { return SwishGradientGeneralF32<kSiLU>(d, g, x, beta); });
 }
@@ -547,8 +539,26 @@ struct MishF32 {
     const V<D> y = ScaleF32(d, hn::Div(numerator, denominator), hn::IfThenElseZero(negative, e.n));
     return hn::IfThenElse(Vanishes(d, x), hn::Mul(x, hn::Zero(d)), y);
   }
+  // Mish'(x) from its two tables unless a lane is below -kLogisticTableReach (above, Mish' is 1
+  // within float32 precision)
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
+    return TableOrGeneral(
+        d, BeyondLogisticReach(d, x),
+        [&] {
+          const V<D> y = hn::Min(hn::Abs(x), F(d, kLogisticTableReach));
+          const auto index = TableIndex(d, y, kLogisticTableScale);
+          const V<D> below = TablePolynomial(d, y, index, kMishDerivativeCentreHi,
+                                             kMishDerivativeCentreLo, kMishNegativeDerivativeTable);
+          const V<D> above =
+              TablePolynomial(d, y, index, kLogisticCentre, nullptr, kMishPositiveDerivativeTable);
+          // torch's formula gives NaN at +inf
+          return NaNIfInf(d, x, hn::Mul(g, hn::IfThenElse(hn::Lt(x, hn::Zero(d)), below, above)));
+        },
+        [&] { return GeneralBackward(d, g, x, p); });
+  }
+  template <class D>
+  static V<D> GeneralBackward(D d, V<D> g, V<D> x, const double*) {
     const ExpParts<D> e = ExpF32(d, hn::Neg(hn::Abs(x)));
     const V<D> value = ExpValueF32(d, e);
     // x >= 0; x bounded short of overflow in 4 (x + 1), where e is 0 long before
