@@ -237,9 +237,13 @@ int main(int argc, char** argv) {
     Tensor g = activ::sub(activ::rand({n / kRowLength, kRowLength}), 0.5);
     const at::Tensor g_rows =
         at::from_blob(g.data_ptr<float>(), {count / kRowLength, kRowLength}, at::kFloat);
-    const double copy_rate = best_rates({[&] { copy(x_data, y_data, count); }}, count)[0];
-    const double add_rate =
-        best_rates({[&] { add(x_data, g.data_ptr<float>(), y_data, count); }}, count)[0];
+    // The baselines run in the same alternating blocks as each comparison: a shared machine's
+    // memory bandwidth drifts between one comparison and the next.
+    Tensor baseline_out = activ::empty({count});
+    const auto copy_baseline = [&] { copy(x_data, baseline_out.data_ptr<float>(), count); };
+    const auto add_baseline = [&] {
+      add(x_data, g.data_ptr<float>(), baseline_out.data_ptr<float>(), count);
+    };
     for (const TorchSide& torch : torch_side) {
       if (!only.empty() && only.find("," + torch.name + ",") == std::string::npos) continue;
       const ActivSide& activ_fn = activ_side.at(torch.name);
@@ -255,16 +259,16 @@ int main(int argc, char** argv) {
                                   std::span<float>(y_data + begin, length), activ_fn.params);
                });
              },
-             [&] { torch.out(x_flat, y_flat); }},
+             [&] { torch.out(x_flat, y_flat); }, copy_baseline},
             count);
-        rows.push_back({torch.name, "out", count, threads, rates[0], rates[1], copy_rate,
+        rows.push_back({torch.name, "out", count, threads, rates[0], rates[1], rates[2],
                         torch.transcendental});
       }
-      const auto rates = best_rates(
-          {[&] { (void)activ_fn.alloc(activ_input); }, [&] { (void)torch.alloc(torch_input); }},
-          count);
+      const auto rates = best_rates({[&] { (void)activ_fn.alloc(activ_input); },
+                                     [&] { (void)torch.alloc(torch_input); }, copy_baseline},
+                                    count);
       rows.push_back({dim_op ? torch.name + " (rows of 1024)" : torch.name, "alloc", count, threads,
-                      rates[0], rates[1], copy_rate, torch.transcendental});
+                      rates[0], rates[1], rates[2], torch.transcendental});
       if (dim_op) {
         const bool log = torch.name == "log_softmax";
         const Tensor y_activ = activ_fn.alloc(x);
@@ -277,10 +281,12 @@ int main(int argc, char** argv) {
              [&] {
                (void)(log ? at::_log_softmax_backward_data(g_rows, y_torch, 1, at::kFloat)
                           : at::_softmax_backward_data(g_rows, y_torch, 1, at::kFloat));
-             }},
+             },
+             add_baseline},
             count);
         rows.push_back({torch.name + " (rows of 1024)", "backward", count, threads,
-                        backward_rates[0], backward_rates[1], add_rate, torch.transcendental});
+                        backward_rates[0], backward_rates[1], backward_rates[2],
+                        torch.transcendental});
       }
     }
   }
