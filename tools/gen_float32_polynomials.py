@@ -19,7 +19,7 @@ terms than the float64 ones of tools/gen_activation_polynomials.py.
   Logistic     for |x| <= 18: sigma(-y) and log1p(exp(-y)), 16 intervals uniform in y, degree 7;
                on the same intervals Mish's factor tanh(softplus(x)) at -y and 1 minus it at y,
                SiLU'(-y) and Mish'(-y) (each centred on its root in the interval holding it) and
-               Mish'(y)
+               Mish'(y); 1 - exp(-y) (centred on its root 0) for ELU, CELU and SELU
   Tanh         for |x| <= 9.125: tanh(y), 16 intervals uniform in y, degree 7 (the first centred
                on the root 0 with a zero constant term)
 
@@ -30,7 +30,7 @@ import os
 import struct
 import sys
 
-from mpmath import mp, mpf, erfc, exp, log1p, sqrt, pi, findroot, diff, chebyfit, tanh
+from mpmath import mp, mpf, erfc, exp, log1p, sqrt, pi, findroot, diff, chebyfit, tanh, expm1
 
 sys.path.insert(0, os.path.dirname(__file__))
 import gen_activation_polynomials as f64  # noqa: E402  (the functions and root quotients)
@@ -250,6 +250,9 @@ def main():
         degree=9)
     _, _, mish_positive_derivative_rows = piecewise_table(f64.mish_derivative, logistic_interval,
                                                           "Mish'(y)", degree=9)
+    expm1_hi, _, expm1_rows = piecewise_table(lambda y: -expm1(-y), logistic_interval,
+                                              "1 - exp(-y)", root=mpf(0))
+    assert expm1_hi == logistic_hi
     tanh_hi, _, tanh_rows = piecewise_table(tanh, uniform_intervals(TANH_SCALE), "tanh(y)",
                                             root=mpf(0))
     parts += [
@@ -299,6 +302,9 @@ def main():
                     "Mish'(-y) = P_i(y - c_i), lowest degree first."),
         float_table("kMishPositiveDerivativeTable", mish_positive_derivative_rows,
                     "Mish'(y) = P_i(y - c_i) on the logistic centres, lowest degree first."),
+        float_table("kNegativeExpm1Table", expm1_rows,
+                    "1 - exp(-y) = -expm1(-y) = P_i(y - c_i) on the logistic centres (P_0(0) = 0: "
+                    "relative accuracy near 0), lowest degree first."),
         f"// The tanh table's intervals: i = round(y kTanhTableScale), y <= kTanhTableReach.\n"
         f"inline constexpr float kTanhTableReach = {float(TANH_REACH)!r}f;\n"
         f"inline constexpr float kTanhTableScale = {float32(TANH_SCALE)!r}f;\n",

@@ -257,9 +257,20 @@ struct Float32Kernel<SoftsignMath> {
 
 // torch's ELU kernel x <= 0 ? coef * expm1(x * input_scale) : x * scale; input_scale < 0 (CELU
 // with alpha < 0) takes the exponentials at positive arguments, overflowing above 88.72.
+// Otherwise expm1(a) = -(1 - exp(-|a|)) from its table (clamped at the reach, where it rounds to
+// -1).
 template <class D>
 HWY_INLINE V<D> EluValueF32(D d, V<D> x, double coef, double input_scale, double scale) {
   const V<D> a = hn::Mul(x, F(d, static_cast<float>(input_scale)));
+  if (input_scale > 0) {
+    const V<D> y = hn::Min(hn::Abs(a), F(d, kLogisticTableReach));
+    const V<D> complement = TablePolynomial(d, y, TableIndex(d, y, kLogisticTableScale),
+                                            kLogisticCentre, nullptr, kNegativeExpm1Table);
+    // expm1 as 0 - complement: +0.0 at x = -0.0, as torch's exp(x) - 1, before the product
+    const V<D> expm1 = hn::Sub(hn::Zero(d), complement);
+    return hn::IfThenElse(hn::Le(x, hn::Zero(d)), hn::Mul(expm1, F(d, static_cast<float>(coef))),
+                          hn::Mul(x, F(d, static_cast<float>(scale))));
+  }
   V<D> negative = hn::Mul(Expm1F32(d, a), F(d, static_cast<float>(coef)));
   if (input_scale < 0) {
     // coef expm1(a) = coef exp(a) - coef, exp(a) scaled after the product (it may overflow alone)
