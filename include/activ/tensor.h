@@ -406,5 +406,7 @@ std::string python_tuple(const Shape& shape);
 std::int64_t wrap_dim(std::int64_t dim, std::int64_t ndim, const char* op);
 // The broadcast shape of a and b; raises ShapeError naming op when they do not broadcast.
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
+// True when a tensor of shape `from` broadcasts to `to` without enlarging it.
+bool broadcasts_to(const Shape& from, const Shape& to);
 
 }  // namespace activ

@@ -64,16 +64,6 @@ Tensor pad_last_dim(const Tensor& mask) {
   return cat({mask, zeros(shape, mask.dtype())}, -1);
 }
 
-// True when a tensor of shape `from` broadcasts to `to` without enlarging it.
-bool broadcasts_to(const Shape& from, const Shape& to) {
-  if (from.size() > to.size()) return false;
-  const std::size_t skipped = to.size() - from.size();
-  for (std::size_t i = 0; i < from.size(); ++i) {
-    if (from[i] != 1 && from[i] != to[skipped + i]) return false;
-  }
-  return true;
-}
-
 Tensor logical_or(const Tensor& a, const Tensor& b) {
   return ne(add(a.to(int64), ne(b, 0).to(int64)), 0);
 }

@@ -16,15 +16,6 @@ namespace functional {
 
 namespace {
 
-bool broadcasts_to(const Shape& from, const Shape& to) {
-  if (from.size() > to.size()) return false;
-  const std::size_t lead = to.size() - from.size();
-  for (std::size_t d = 0; d < from.size(); ++d) {
-    if (from[d] != 1 && from[d] != to[lead + d]) return false;
-  }
-  return true;
-}
-
 // Every row of out (n, m) set to b (m), contiguous: a copy per row.
 template <class T>
 void broadcast_rows(const T* b, T* out, std::int64_t n, std::int64_t m) {

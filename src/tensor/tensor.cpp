@@ -75,6 +75,15 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
   return out;
 }
 
+bool broadcasts_to(const Shape& from, const Shape& to) {
+  if (from.size() > to.size()) return false;
+  const std::size_t skipped = to.size() - from.size();
+  for (std::size_t i = 0; i < from.size(); ++i) {
+    if (from[i] != 1 && from[i] != to[skipped + i]) return false;
+  }
+  return true;
+}
+
 namespace {
 
 // Element count of shape; raises ShapeError for negative sizes, too many dims or overflow.
