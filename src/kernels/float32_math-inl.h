@@ -164,13 +164,6 @@ HWY_INLINE LogisticF32<D> LogisticsF32(D d, hn::Vec<D> x) {
   return LogisticsF32(d, ExpF32(d, hn::Neg(hn::Abs(x))));
 }
 
-// tanh(x): -m / (2 + m) with m = expm1(-2|x|), the sign copied back.
-template <class D>
-HWY_INLINE hn::Vec<D> TanhF32(D d, hn::Vec<D> x) {
-  const hn::Vec<D> m = Expm1F32(d, hn::Mul(F(d, -2.0f), hn::Abs(x)));
-  return hn::CopySign(DivF32(d, hn::Neg(m), hn::Add(F(d, 2.0f), m)), x);
-}
-
 // sech^2(x) = 4e / (1 + e)^2, e = exp(-2|x|), without cancellation and scaled last.
 template <class D>
 HWY_INLINE hn::Vec<D> Sech2F32(D d, hn::Vec<D> x) {
