@@ -3,8 +3,7 @@
 (src/kernels/activation_float32-inl.h), fitted to float32 precision so that they need fewer
 terms than the float64 ones of tools/gen_activation_polynomials.py.
 
-  Tanhshrink   x - tanh(x) = x^3 P(x^2) for |x| < 1
-  SiLU', Mish' f'(x) = t Q(t), t = x - r, r the zero of f', |t| < 0.625
+  SiLU'        f'(x) = t Q(t), t = x - r, r the zero of f', |t| < 0.625
   GELU         Phi(x) - 1/2 = x P(x^2) for |x| <= 1;
                Phi(-y) = exp(-y^2 / 2) P(1 / y - c) / y for 1 <= y <= 14, centred on the
                middle c (in 1 / y itself the coefficients grow to 30 and cancel)
@@ -17,11 +16,14 @@ terms than the float64 ones of tools/gen_activation_polynomials.py.
   GELU tanh    the same for approximate='tanh', degree 9: sigma(w(-y)) and f'(-y), w(y) =
                2 sqrt(2 / pi) (y + 0.044715 y^3)
   Logistic     for |x| <= 18: sigma(-y) and log1p(exp(-y)), 16 intervals uniform in y, degree 7;
-               on the same intervals Mish's factor tanh(softplus(x)) at -y and 1 minus it at y,
-               SiLU'(-y) and Mish'(-y) (each centred on its root in the interval holding it) and
-               Mish'(y); 1 - exp(-y) (centred on its root 0) for ELU, CELU and SELU
+               on the same intervals SiLU'(-y) (centred on its root in the interval holding it);
+               1 - exp(-y) (centred on its root 0) for ELU, CELU and SELU
+  Mish         for -18 <= x <= 18: 32 intervals uniform in x (AVX-512 looks up 32 entries in one
+               instruction), the factor tanh(softplus(x)) (degree 7) and Mish'(x) (degree 9,
+               centred on its root in the interval holding it)
   Tanh         for |x| <= 9.125: tanh(y), 16 intervals uniform in y, degree 7 (the first centred
-               on the root 0 with a zero constant term)
+               on the root 0 with a zero constant term); on the same intervals
+               (y - tanh(y)) / y^3 for Tanhshrink (no cancellation near 0)
 
 Each is a Chebyshev fit (mpmath.chebyfit, 40 digits) of the smallest degree whose relative
 error is below 2^-30 on its interval. Run:  /usr/bin/python3 tools/gen_float32_polynomials.py
@@ -125,6 +127,17 @@ def uniform_intervals(scale):
     return interval
 
 
+def signed_intervals(scale, reach):
+    """The 32 intervals i = round(x scale + 16) of x in [-reach, reach], reach scale < 15.5:
+    x scale in [i - 16.5, i - 15.5] (the first one only the point -reach, with its margin)."""
+    def interval(i):
+        a = (mpf(i) - mpf(33) / 2) / scale
+        b = (mpf(i) - mpf(31) / 2) / scale
+        a, b = a - abs(a) * mpf(2) ** -18, b + abs(b) * mpf(2) ** -18
+        return max(a, -reach * (1 + mpf(2) ** -18)), b
+    return interval
+
+
 # The logistic tables (sigma(-y), log1p(exp(-y))) up to the reach, where 1 - sigma(-y) rounds
 # to 1 and y + log1p(exp(-y)) to y.
 LOGISTIC_REACH = mpf(18)
@@ -132,14 +145,16 @@ LOGISTIC_SCALE = uniform_scale(LOGISTIC_REACH)
 # The tanh table up to the reach, beyond which tanh rounds to 1 (from 9.011 on).
 TANH_REACH = mpf("9.125")
 TANH_SCALE = uniform_scale(TANH_REACH)
+# Mish's tables over x in [-18, 18]: 32 intervals as wide as the logistic ones.
+MISH_SCALE = LOGISTIC_SCALE
 
 
-def piecewise_table(f, interval, label, root=None, degree=TABLE_DEGREE):
-    """Per interval: centre (hi, lo) and the Chebyshev fit of f(centre + t) (degree 7 unless
-    told)."""
+def piecewise_table(f, interval, label, root=None, degree=TABLE_DEGREE, entries=TABLE_INTERVALS):
+    """Per interval: centre (hi, lo) and the Chebyshev fit of f(centre + t) (degree 7 and 16
+    intervals unless told)."""
     centres_hi, centres_lo, rows = [], [], []
     worst = 0
-    for i in range(TABLE_INTERVALS):
+    for i in range(entries):
         a, b = interval(i)
         if root is not None and a <= root <= b:
             hi = mpf(float32(root))
@@ -151,9 +166,9 @@ def piecewise_table(f, interval, label, root=None, degree=TABLE_DEGREE):
             smallest = min(abs(f(a + (b - a) * k / 200) / (a + (b - a) * k / 200 - centre))
                            for k in range(201) if a + (b - a) * k / 200 != centre)
         else:
-            # the first interval centred on 0, where c_0 = f(0) rounded once makes f(tiny y)
-            # correctly rounded
-            hi, lo = (mpf(0) if i == 0 else mpf(float32((a + b) / 2))), mpf(0)
+            # the interval holding 0 centred on 0, where P(0) = f(0) rounded once makes f(tiny
+            # y) correctly rounded
+            hi, lo = (mpf(0) if a <= 0 <= b else mpf(float32((a + b) / 2))), mpf(0)
             centre = hi
             c, error = chebyfit(lambda t: f(centre + t), [a - centre, b - centre], degree + 1,
                                 error=True)
@@ -179,7 +194,7 @@ def float_table(name, rows, comment):
     for k in range(len(rows[0])):
         lines.append("{" + ", ".join(repr(float32(row[k])) + "f" for row in rows) + "}")
     body = ",\n    ".join(lines)
-    return (f"// {comment}\ninline constexpr float {name}[{len(rows[0])}][{TABLE_INTERVALS}] = {{\n"
+    return (f"// {comment}\ninline constexpr float {name}[{len(rows[0])}][{len(rows)}] = {{\n"
             f"    {body}}};\n")
 
 
@@ -204,14 +219,9 @@ def main():
     mish_root = findroot(f64.mish_derivative, mpf("-1.1924"))
     gelu_root = findroot(gelu_derivative, mpf("-0.7518"))
     parts = [
-        array("kTanhshrinkSeriesF32", fit(f64.tanhshrink_quotient, mpf(0), mpf(1), "tanhshrink"),
-              "x - tanh(x) = x^3 P(x^2) for |x| < 1."),
         array("kSiluRootSeriesF32",
               fit(f64.root_quotient(f64.silu_derivative, silu_root), -window, window, "silu'"),
               "SiLU's f'(x) = t Q(t), t = x - kSiluRoot, |t| < kRootWindow."),
-        array("kMishRootSeriesF32",
-              fit(f64.root_quotient(f64.mish_derivative, mish_root), -window, window, "mish'"),
-              "Mish's f'(x) = t Q(t), t = x - kMishRoot, |t| < kRootWindow."),
         array("kGeluRootSeriesF32",
               fit(f64.root_quotient(gelu_derivative, gelu_root), mpf("-0.375"), mpf("0.375"), "gelu'"),
               "GELU's f'(x) = t Q(t), t = x - kGeluRoot, |t| < kGeluRootRadius."),
@@ -237,24 +247,25 @@ def main():
                                                     "sigma(-y)")
     _, _, log1p_exp_rows = piecewise_table(lambda y: log1p(exp(-y)), logistic_interval,
                                            "log1p(exp(-y))")
-    _, _, mish_negative_rows = piecewise_table(lambda y: tanh(log1p(exp(-y))), logistic_interval,
-                                               "tanh(softplus(-y))")
-    _, _, mish_complement_rows = piecewise_table(lambda y: 2 / ((1 + exp(y)) ** 2 + 1),
-                                                 logistic_interval, "1 - tanh(softplus(y))")
     # degree 9: the second interval, which holds the roots, is too curved for degree 7
     silu_hi, silu_lo, silu_derivative_rows = piecewise_table(
         lambda y: f64.silu_derivative(-y), logistic_interval, "SiLU'(-y)", root=-silu_root,
         degree=9)
-    mish_hi, mish_lo, mish_negative_derivative_rows = piecewise_table(
-        lambda y: f64.mish_derivative(-y), logistic_interval, "Mish'(-y)", root=-mish_root,
-        degree=9)
-    _, _, mish_positive_derivative_rows = piecewise_table(f64.mish_derivative, logistic_interval,
-                                                          "Mish'(y)", degree=9)
+    mish_interval = signed_intervals(MISH_SCALE, LOGISTIC_REACH)
+    mish_hi, _, mish_rows = piecewise_table(lambda x: tanh(log1p(exp(x))), mish_interval,
+                                            "tanh(softplus(x))", entries=32)
+    # degree 9: the intervals around the root are too curved for degree 7
+    mish_derivative_hi, mish_derivative_lo, mish_derivative_rows = piecewise_table(
+        f64.mish_derivative, mish_interval, "Mish'(x)", root=mish_root, degree=9, entries=32)
     expm1_hi, _, expm1_rows = piecewise_table(lambda y: -expm1(-y), logistic_interval,
                                               "1 - exp(-y)", root=mpf(0))
     assert expm1_hi == logistic_hi
     tanh_hi, _, tanh_rows = piecewise_table(tanh, uniform_intervals(TANH_SCALE), "tanh(y)",
                                             root=mpf(0))
+    tanh_hi_again, _, tanhshrink_rows = piecewise_table(
+        lambda y: f64.tanhshrink_quotient(y * y), uniform_intervals(TANH_SCALE),
+        "(y - tanh(y)) / y^3")
+    assert tanh_hi_again[1:] == tanh_hi[1:]
     parts += [
         f"// The GELU table's intervals: i = round(y (y + kGeluTableOffset) kGeluTableScale), y <= "
         f"kGeluTableReach.\ninline constexpr float kGeluTableReach = {float(TABLE_REACH)!r}f;\n"
@@ -284,24 +295,22 @@ def main():
         float_table("kLogisticTable", logistic_rows, "sigma(-y) = P_i(y - c_i), lowest degree first."),
         float_table("kLog1pExpTable", log1p_exp_rows,
                     "log1p(exp(-y)) = P_i(y - c_i), lowest degree first."),
-        float_table("kMishNegativeTable", mish_negative_rows,
-                    "tanh(softplus(-y)) = P_i(y - c_i) (Mish's factor below 0), lowest degree "
-                    "first."),
-        float_table("kMishComplementTable", mish_complement_rows,
-                    "1 - tanh(softplus(y)) = 2 / ((1 + exp(y))^2 + 1) = P_i(y - c_i) (Mish's factor "
-                    "above 0), lowest degree first."),
         float_row("kSiluDerivativeCentreHi", silu_hi,
                   "Centres of the SiLU'(-y) polynomials, hi + lo (lo only at the root)."),
         float_row("kSiluDerivativeCentreLo", silu_lo, "(the lo parts)"),
         float_table("kSiluDerivativeTable", silu_derivative_rows,
                     "SiLU'(-y) = P_i(y - c_i) (SiLU'(y) = 1 - SiLU'(-y)), lowest degree first."),
-        float_row("kMishDerivativeCentreHi", mish_hi,
-                  "Centres of the Mish'(-y) polynomials, hi + lo (lo only at the root)."),
-        float_row("kMishDerivativeCentreLo", mish_lo, "(the lo parts)"),
-        float_table("kMishNegativeDerivativeTable", mish_negative_derivative_rows,
-                    "Mish'(-y) = P_i(y - c_i), lowest degree first."),
-        float_table("kMishPositiveDerivativeTable", mish_positive_derivative_rows,
-                    "Mish'(y) = P_i(y - c_i) on the logistic centres, lowest degree first."),
+        f"// Mish's tables: 32 intervals i = round(x kMishTableScale + 16) of x in\n"
+        f"// [-kLogisticTableReach, kLogisticTableReach].\n"
+        f"inline constexpr float kMishTableScale = {float32(MISH_SCALE)!r}f;\n",
+        float_row("kMishCentre", mish_hi, "Centres c_i of the tanh(softplus(x)) polynomials."),
+        float_table("kMishTable", mish_rows,
+                    "tanh(softplus(x)) = P_i(x - c_i) (Mish's factor), lowest degree first."),
+        float_row("kMishDerivativeCentreHi", mish_derivative_hi,
+                  "Centres of the Mish'(x) polynomials, hi + lo (lo only at the root)."),
+        float_row("kMishDerivativeCentreLo", mish_derivative_lo, "(the lo parts)"),
+        float_table("kMishDerivativeTable", mish_derivative_rows,
+                    "Mish'(x) = P_i(x - c_i), lowest degree first."),
         float_table("kNegativeExpm1Table", expm1_rows,
                     "1 - exp(-y) = -expm1(-y) = P_i(y - c_i) on the logistic centres (P_0(0) = 0: "
                     "relative accuracy near 0), lowest degree first."),
@@ -312,6 +321,9 @@ def main():
         float_table("kTanhTable", tanh_rows,
                     "tanh(y) = P_i(y - c_i), lowest degree first (P_0(0) = 0: relative accuracy "
                     "near 0)."),
+        float_table("kTanhshrinkTable", tanhshrink_rows,
+                    "(y - tanh(y)) / y^3 = P_i(y - c_i) on the tanh table's centres, lowest degree "
+                    "first."),
     ]
     header = (
         "// Generated by tools/gen_float32_polynomials.py; do not edit.\n"

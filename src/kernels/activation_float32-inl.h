@@ -31,8 +31,9 @@ HWY_INLINE V<D> NearRootF32(D d, V<D> hi, V<D> lo, V<D> general, double root_hi,
   return hn::IfThenElse(inside, hn::Mul(t, Polynomial(d, t, coefficients)), general);
 }
 
-// table[i] in each lane, i the low 4 bits of the lane's index: a permutation of the table's
-// vector where it has 16 lanes, two and a blend where 8, a gather elsewhere.
+// table[i] in each lane of a 16-entry table, i the low 4 bits of the lane's index: a
+// permutation of the table's vector where it has 16 lanes, two and a blend where 8, a gather
+// elsewhere.
 template <class D>
 HWY_INLINE V<D> Lookup16(D d, const float* table, hn::Vec<hn::RebindToSigned<D>> index) {
   constexpr std::size_t kLanes = hn::MaxLanes(D());
@@ -50,6 +51,30 @@ HWY_INLINE V<D> Lookup16(D d, const float* table, hn::Vec<hn::RebindToSigned<D>>
     return hn::GatherIndex(d, table, hn::And(index, hn::Set(di, 15)));
   }
 }
+template <class D>
+HWY_INLINE V<D> Lookup(D d, const float (&table)[16], hn::Vec<hn::RebindToSigned<D>> index) {
+  return Lookup16(d, table, index);
+}
+
+// The same for a 32-entry table (the low 5 bits): AVX-512's two-table permutation (one
+// instruction), two 16-entry lookups and a blend elsewhere.
+template <class D>
+HWY_INLINE V<D> Lookup(D d, const float (&table)[32], hn::Vec<hn::RebindToSigned<D>> index) {
+  constexpr std::size_t kLanes = hn::MaxLanes(D());
+  const hn::RebindToSigned<D> di;
+#if HWY_TARGET <= HWY_AVX3
+  if constexpr (kLanes == 16) {
+    return V<D>{
+        _mm512_permutex2var_ps(hn::LoadU(d, table).raw, index.raw, hn::LoadU(d, table + 16).raw)};
+  }
+#endif
+  if constexpr (kLanes == 8) {
+    return hn::IfThenElse(hn::RebindMask(d, hn::TestBit(index, hn::Set(di, 16))),
+                          Lookup16(d, table + 16, index), Lookup16(d, table, index));
+  } else {
+    return hn::GatherIndex(d, table, hn::And(index, hn::Set(di, 31)));
+  }
+}
 
 // The interval round(v) for v in [0, 2^22), in the low bits of an integer lane: v + 2^23 rounds
 // to an integer in the last bits of the significand (one operation where a conversion takes
@@ -59,25 +84,34 @@ HWY_INLINE hn::Vec<hn::RebindToSigned<D>> TableIndex(D d, V<D> v, float scale) {
   return hn::BitCast(hn::RebindToSigned<D>(), hn::MulAdd(v, F(d, scale), F(d, 8388608.0f)));
 }
 
-// A piecewise polynomial of float32_polynomials.h at y: P_i(t), t = y - c_i (- the centre's lo
-// part, if any), i from TableIndex.
-template <class D, std::size_t kTerms>
-HWY_INLINE V<D> TablePolynomial(D d, V<D> y, hn::Vec<hn::RebindToSigned<D>> index,
-                                const float* centre_hi, const float* centre_lo,
-                                const float (&table)[kTerms][16]) {
-  V<D> t = hn::Sub(y, Lookup16(d, centre_hi, index));
-  if (centre_lo != nullptr) t = hn::Sub(t, Lookup16(d, centre_lo, index));
-  V<D> p = Lookup16(d, table[kTerms - 1], index);
-  for (std::size_t k = kTerms - 1; k-- > 0;) p = hn::MulAdd(p, t, Lookup16(d, table[k], index));
+// A piecewise polynomial of float32_polynomials.h at t = y - c_i: P_i(t), i from TableIndex.
+template <class D, std::size_t kTerms, std::size_t kEntries>
+HWY_INLINE V<D> TableHorner(D d, V<D> t, hn::Vec<hn::RebindToSigned<D>> index,
+                            const float (&table)[kTerms][kEntries]) {
+  V<D> p = Lookup(d, table[kTerms - 1], index);
+  for (std::size_t k = kTerms - 1; k-- > 0;) p = hn::MulAdd(p, t, Lookup(d, table[k], index));
   return p;
 }
+// P_i(y - c_i), and P_i(y - hi_i - lo_i) for the tables centred on a root as a pair.
+template <class D, std::size_t kTerms, std::size_t kEntries>
+HWY_INLINE V<D> TablePolynomial(D d, V<D> y, hn::Vec<hn::RebindToSigned<D>> index,
+                                const float (&centre)[kEntries],
+                                const float (&table)[kTerms][kEntries]) {
+  return TableHorner(d, hn::Sub(y, Lookup(d, centre, index)), index, table);
+}
+template <class D, std::size_t kTerms, std::size_t kEntries>
+HWY_INLINE V<D> TablePolynomial(D d, V<D> y, hn::Vec<hn::RebindToSigned<D>> index,
+                                const float (&centre_hi)[kEntries],
+                                const float (&centre_lo)[kEntries],
+                                const float (&table)[kTerms][kEntries]) {
+  const V<D> t = hn::Sub(hn::Sub(y, Lookup(d, centre_hi, index)), Lookup(d, centre_lo, index));
+  return TableHorner(d, t, index, table);
+}
 
-// The GELU tables at y in [0, kGeluTableReach]: intervals uniform in y (y + offset).
-template <class D, std::size_t kTerms>
-HWY_INLINE V<D> GeluTablePolynomial(D d, V<D> y, const float* centre_hi, const float* centre_lo,
-                                    const float (&table)[kTerms][16]) {
-  const V<D> u = hn::Mul(y, hn::Add(y, F(d, kGeluTableOffset)));
-  return TablePolynomial(d, y, TableIndex(d, u, kGeluTableScale), centre_hi, centre_lo, table);
+// The GELU tables' interval of y in [0, kGeluTableReach]: intervals uniform in y (y + offset).
+template <class D>
+HWY_INLINE hn::Vec<hn::RebindToSigned<D>> GeluTableIndex(D d, V<D> y) {
+  return TableIndex(d, hn::Mul(y, hn::Add(y, F(d, kGeluTableOffset))), kGeluTableScale);
 }
 
 // The logistic tables (sigma(-y), log1p(exp(-y))) at y = min(|x|, kLogisticTableReach), where
@@ -86,8 +120,7 @@ HWY_INLINE V<D> GeluTablePolynomial(D d, V<D> y, const float* centre_hi, const f
 template <class D>
 HWY_INLINE V<D> LogisticTable(D d, V<D> x, const float (&table)[8][16]) {
   const V<D> y = hn::Min(hn::Abs(x), F(d, kLogisticTableReach));
-  return TablePolynomial(d, y, TableIndex(d, y, kLogisticTableScale), kLogisticCentre, nullptr,
-                         table);
+  return TablePolynomial(d, y, TableIndex(d, y, kLogisticTableScale), kLogisticCentre, table);
 }
 template <class D>
 HWY_INLINE auto BeyondLogisticReach(D d, V<D> x) {
@@ -195,8 +228,7 @@ struct Float32Kernel<LogSigmoidMath> {
 template <class D>
 HWY_INLINE V<D> TanhTableF32(D d, V<D> x) {
   const V<D> y = hn::Min(hn::Abs(x), F(d, kTanhTableReach));
-  const V<D> t =
-      TablePolynomial(d, y, TableIndex(d, y, kTanhTableScale), kTanhCentre, nullptr, kTanhTable);
+  const V<D> t = TablePolynomial(d, y, TableIndex(d, y, kTanhTableScale), kTanhCentre, kTanhTable);
   return hn::CopySign(hn::IfThenElse(hn::Ge(y, F(d, kTanhTableReach)), F(d, 1.0f), t), x);
 }
 
@@ -224,19 +256,22 @@ struct Float32Kernel<TanhMath> {
   using type = TanhF32Kernel;
 };
 
-// As TanhshrinkMath: x^3 P(x^2) below |x| = 1, (|x| - 1) + 2 sigma(-2|x|) above.
+// y^3 P_i(y - c_i), y = |x|, from the table of (y - tanh(y)) / y^3 (no cancellation near 0),
+// the sign copied back; y - 1 beyond the tanh table's reach, where tanh rounds to 1.
 struct TanhshrinkF32 {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double*) {
     const V<D> magnitude = hn::Abs(x);
-    const V<D> x2 = hn::Mul(x, x);
-    const V<D> series = hn::Mul(hn::Mul(x, x2), Polynomial(d, x2, kTanhshrinkSeriesF32));
-    // 1 - tanh(y) = 2 sigma(-2y) from the logistic table (clamped beyond its reach, where it no
-    // longer counts next to y - 1)
-    const V<D> s = LogisticTable(d, hn::Add(magnitude, magnitude), kLogisticTable);
-    const V<D> complement = hn::Add(s, s);
-    const V<D> large = hn::CopySignToAbs(hn::Add(hn::Sub(magnitude, F(d, 1.0f)), complement), x);
-    return hn::Add(hn::IfThenElse(hn::Lt(magnitude, F(d, 1.0f)), series, large), hn::Zero(d));
+    const V<D> y = hn::Min(magnitude, F(d, kTanhTableReach));
+    const V<D> quotient =
+        TablePolynomial(d, y, TableIndex(d, y, kTanhTableScale), kTanhCentre, kTanhshrinkTable);
+    // y^3 rounded once: y (y^2 + the rounding of y^2)
+    const V<D> square = hn::Mul(y, y);
+    const V<D> cube = hn::MulAdd(y, square, hn::Mul(y, hn::MulSub(y, y, square)));
+    const V<D> value = hn::IfThenElse(hn::Ge(magnitude, F(d, kTanhTableReach)),
+                                      hn::Sub(magnitude, F(d, 1.0f)), hn::Mul(cube, quotient));
+    // +0.0 at x = -0.0, as torch's x - tanh(x)
+    return hn::Add(hn::CopySignToAbs(value, x), hn::Zero(d));
   }
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
@@ -265,7 +300,7 @@ HWY_INLINE V<D> EluValueF32(D d, V<D> x, double coef, double input_scale, double
   if (input_scale > 0) {
     const V<D> y = hn::Min(hn::Abs(a), F(d, kLogisticTableReach));
     const V<D> complement = TablePolynomial(d, y, TableIndex(d, y, kLogisticTableScale),
-                                            kLogisticCentre, nullptr, kNegativeExpm1Table);
+                                            kLogisticCentre, kNegativeExpm1Table);
     // expm1 as 0 - complement: +0.0 at x = -0.0, as torch's exp(x) - 1, before the product
     const V<D> expm1 = hn::Sub(hn::Zero(d), complement);
     return hn::IfThenElse(hn::Le(x, hn::Zero(d)), hn::Mul(expm1, F(d, static_cast<float>(coef))),
@@ -509,94 +544,78 @@ struct Float32Kernel<SwishMath> {
   using type = SwishF32;
 };
 
-// As MishMath, with e = exp(-|x|) = (1 + q) 2^n: the negative side scaled after its product
-// with x. Above 0, f' = (1 + 4e + (4x + 6) e^2 + 4 (x + 1) e^3) / (1 + 2e + 2e^2)^2, a ratio of
-// positive terms.
+// Mish's table index of x clamped to [-kLogisticTableReach, kLogisticTableReach] (NaN lanes
+// to the reach: x86's min returns its second operand).
+template <class D>
+HWY_INLINE V<D> MishTableArgument(D d, V<D> x) {
+  return hn::Max(hn::Min(x, F(d, kLogisticTableReach)), F(d, -kLogisticTableReach));
+}
+template <class D>
+HWY_INLINE hn::Vec<hn::RebindToSigned<D>> MishTableIndex(D d, V<D> y) {
+  return hn::BitCast(hn::RebindToSigned<D>(),
+                     hn::MulAdd(y, F(d, kMishTableScale), F(d, 8388608.0f + 16.0f)));
+}
+
+// Mish from its tables on [-kLogisticTableReach, kLogisticTableReach] (above, the factor and f'
+// round to 1); below, as MishMath with e = exp(x) = (1 + q) 2^n, scaled after the product with
+// x.
 struct MishF32 {
   // x times a factor: a NaN x gives NaN by itself
   static constexpr bool kForwardKeepsNaN = true;
-  // x tanh(softplus(x)) from the Mish tables unless a lane is below -kLogisticTableReach, where
-  // the factor needs exp's range (above, its complement rounds away next to 1)
+  // x tanh(softplus(x)) from the Mish table unless a lane is below -kLogisticTableReach, where
+  // the factor needs exp's range (above, it rounds to 1)
   template <class D>
   static V<D> Forward(D d, V<D> x, const double* p) {
     return TableOrGeneral(
         d, BeyondLogisticReach(d, x),
         [&] {
-          const V<D> y = hn::Min(hn::Abs(x), F(d, kLogisticTableReach));
-          const auto index = TableIndex(d, y, kLogisticTableScale);
-          const V<D> below =
-              TablePolynomial(d, y, index, kLogisticCentre, nullptr, kMishNegativeTable);
-          const V<D> complement =
-              TablePolynomial(d, y, index, kLogisticCentre, nullptr, kMishComplementTable);
-          return hn::Mul(
-              x, hn::IfThenElse(hn::Lt(x, hn::Zero(d)), below, hn::Sub(F(d, 1.0f), complement)));
+          const V<D> y = MishTableArgument(d, x);
+          return hn::Mul(x, TablePolynomial(d, y, MishTableIndex(d, y), kMishCentre, kMishTable));
         },
         [&] { return General(d, x, p); });
   }
+  // x < -kLogisticTableReach: x e (2 + e) / (e (2 + e) + 2)
   template <class D>
   static V<D> General(D d, V<D> x, const double*) {
-    const ExpParts<D> e = ExpF32(d, hn::Neg(hn::Abs(x)));
+    const ExpParts<D> e = ExpF32(d, x);
     const V<D> value = ExpValueF32(d, e);
     const V<D> two_plus_e = hn::Add(F(d, 2.0f), value);
-    const V<D> one_plus_twice = hn::MulAdd(F(d, 2.0f), value, F(d, 1.0f));
-    // one division for both sides: x (1 + q)(2 + e) / (e (2 + e) + 2), scaled by 2^n, below 0;
-    // x (1 + 2e) / (2e^2 + 1 + 2e) above
-    const auto negative = hn::Lt(x, hn::Zero(d));
-    const V<D> numerator = hn::Mul(
-        x, hn::IfThenElse(negative, hn::Mul(hn::Add(F(d, 1.0f), e.q), two_plus_e), one_plus_twice));
-    const V<D> denominator =
-        hn::IfThenElse(negative, hn::MulAdd(value, two_plus_e, F(d, 2.0f)),
-                       hn::MulAdd(hn::Add(value, value), value, one_plus_twice));
-    const V<D> y = ScaleF32(d, hn::Div(numerator, denominator), hn::IfThenElseZero(negative, e.n));
+    const V<D> y = ScaleF32(d,
+                            hn::Div(hn::Mul(x, hn::Mul(hn::Add(F(d, 1.0f), e.q), two_plus_e)),
+                                    hn::MulAdd(value, two_plus_e, F(d, 2.0f))),
+                            e.n);
     return hn::IfThenElse(Vanishes(d, x), hn::Mul(x, hn::Zero(d)), y);
   }
-  // Mish'(x) from its two tables unless a lane is below -kLogisticTableReach (above, Mish' is 1
+  // Mish'(x) from its table unless a lane is below -kLogisticTableReach (above, Mish' is 1
   // within float32 precision)
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
     return TableOrGeneral(
         d, BeyondLogisticReach(d, x),
         [&] {
-          const V<D> y = hn::Min(hn::Abs(x), F(d, kLogisticTableReach));
-          const auto index = TableIndex(d, y, kLogisticTableScale);
-          const V<D> below = TablePolynomial(d, y, index, kMishDerivativeCentreHi,
-                                             kMishDerivativeCentreLo, kMishNegativeDerivativeTable);
-          const V<D> above =
-              TablePolynomial(d, y, index, kLogisticCentre, nullptr, kMishPositiveDerivativeTable);
+          const V<D> y = MishTableArgument(d, x);
+          const V<D> derivative =
+              TablePolynomial(d, y, MishTableIndex(d, y), kMishDerivativeCentreHi,
+                              kMishDerivativeCentreLo, kMishDerivativeTable);
           // torch's formula gives NaN at +inf
-          return NaNIfInf(d, x, hn::Mul(g, hn::IfThenElse(hn::Lt(x, hn::Zero(d)), below, above)));
+          return NaNIfInf(d, x, hn::Mul(g, derivative));
         },
         [&] { return GeneralBackward(d, g, x, p); });
   }
+  // x < -kLogisticTableReach: e ((2 + e)(2 + n) + 4x (1 + e)) / (2 + n)^2, n = e (2 + e); 4x
+  // bounded short of overflow (e is 0 long before), -inf kept for torch's NaN (-inf * 0)
   template <class D>
   static V<D> GeneralBackward(D d, V<D> g, V<D> x, const double*) {
-    const ExpParts<D> e = ExpF32(d, hn::Neg(hn::Abs(x)));
+    const ExpParts<D> e = ExpF32(d, x);
     const V<D> value = ExpValueF32(d, e);
-    // x >= 0; x bounded short of overflow in 4 (x + 1), where e is 0 long before
-    const V<D> xb = hn::Min(x, F(d, 1e30f));
-    V<D> numerator = hn::Mul(F(d, 4.0f), hn::Add(xb, F(d, 1.0f)));
-    numerator = hn::MulAdd(numerator, value, hn::MulAdd(F(d, 4.0f), xb, F(d, 6.0f)));
-    numerator = hn::MulAdd(numerator, value, F(d, 4.0f));
-    numerator = hn::MulAdd(numerator, value, F(d, 1.0f));
-    const V<D> denominator =
-        hn::MulAdd(hn::MulAdd(F(d, 2.0f), value, F(d, 2.0f)), value, F(d, 1.0f));
-    // x < 0: e ((2 + e)(2 + n) + 4x (1 + e)) / (2 + n)^2, n = e (2 + e); 4x bounded short of
-    // overflow (e is 0 long before), -inf kept for torch's NaN (-inf * 0)
     const V<D> two_plus_e = hn::Add(F(d, 2.0f), value);
     const V<D> two_plus_n = hn::MulAdd(value, two_plus_e, F(d, 2.0f));
     const V<D> bounded = hn::IfThenElse(hn::IsFinite(x), hn::Max(x, F(d, -1e37f)), x);
     const V<D> inner = hn::MulAdd(hn::Mul(F(d, 4.0f), bounded), hn::Add(F(d, 1.0f), value),
                                   hn::Mul(two_plus_e, two_plus_n));
-    // one division for both sides, the negative one scaled by 2^n
-    const auto negative = hn::Lt(x, hn::Zero(d));
-    const V<D> quotient =
-        hn::Div(hn::IfThenElse(negative, hn::Mul(hn::Add(F(d, 1.0f), e.q), inner), numerator),
-                hn::IfThenElse(negative, hn::Mul(two_plus_n, two_plus_n),
-                               hn::Mul(denominator, denominator)));
-    V<D> derivative = ScaleF32(d, quotient, hn::IfThenElseZero(negative, e.n));
-    derivative = NearRootF32(d, x, hn::Zero(d), derivative, kMishRootHi, kMishRootLo, kRootWindow,
-                             kMishRootSeriesF32);
-    // torch: NaN at +-inf (inf * 0 in its formula)
+    const V<D> derivative = ScaleF32(
+        d, hn::Div(hn::Mul(hn::Add(F(d, 1.0f), e.q), inner), hn::Mul(two_plus_n, two_plus_n)), e.n);
+    // torch: NaN at -inf (inf * 0 in its formula)
     return NaNIfInf(
         d, x, hn::Mul(g, hn::IfThenElse(Vanishes(d, x), hn::Mul(x, hn::Zero(d)), derivative)));
   }
@@ -650,7 +669,7 @@ struct GELUTanhF32 {
         [&] {
           const V<D> y = hn::Min(hn::Abs(x), F(d, kGeluTableReach));
           const V<D> lower =
-              GeluTablePolynomial(d, y, kGeluCdfCentre, nullptr, kGeluTanhLowerTable);
+              TablePolynomial(d, y, GeluTableIndex(d, y), kGeluCdfCentre, kGeluTanhLowerTable);
           return hn::Mul(x,
                          hn::IfThenElse(hn::Lt(x, hn::Zero(d)), lower, hn::Sub(F(d, 1.0f), lower)));
         },
@@ -664,8 +683,8 @@ struct GELUTanhF32 {
           const V<D> y = hn::Min(hn::Abs(x), F(d, kGeluTableReach));
           // f'(y) = 1 - f'(-y)
           const V<D> lower =
-              GeluTablePolynomial(d, y, kGeluTanhDerivativeCentreHi, kGeluTanhDerivativeCentreLo,
-                                  kGeluTanhDerivativeTable);
+              TablePolynomial(d, y, GeluTableIndex(d, y), kGeluTanhDerivativeCentreHi,
+                              kGeluTanhDerivativeCentreLo, kGeluTanhDerivativeTable);
           const V<D> derivative =
               hn::IfThenElse(hn::Lt(x, hn::Zero(d)), lower, hn::Sub(F(d, 1.0f), lower));
           return NaNIfInf(d, x, hn::Mul(g, derivative));
@@ -746,7 +765,8 @@ struct GELUF32 {
         [&] {
           // Min keeps NaN lanes out of the table index (x86's min returns its second operand)
           const V<D> y = hn::Min(hn::Abs(x), F(d, kGeluTableReach));
-          const V<D> lower = GeluTablePolynomial(d, y, kGeluCdfCentre, nullptr, kGeluCdfTable);
+          const V<D> lower =
+              TablePolynomial(d, y, GeluTableIndex(d, y), kGeluCdfCentre, kGeluCdfTable);
           return hn::Mul(x,
                          hn::IfThenElse(hn::Lt(x, hn::Zero(d)), lower, hn::Sub(F(d, 1.0f), lower)));
         },
@@ -760,8 +780,8 @@ struct GELUF32 {
         [&] {
           const V<D> y = hn::Min(hn::Abs(x), F(d, kGeluTableReach));
           // f'(-y) = Phi(-y) - y phi(y); f'(y) = 1 - f'(-y)
-          const V<D> lower = GeluTablePolynomial(d, y, kGeluDerivativeCentreHi,
-                                                 kGeluDerivativeCentreLo, kGeluDerivativeTable);
+          const V<D> lower = TablePolynomial(d, y, GeluTableIndex(d, y), kGeluDerivativeCentreHi,
+                                             kGeluDerivativeCentreLo, kGeluDerivativeTable);
           const V<D> derivative =
               hn::IfThenElse(hn::Lt(x, hn::Zero(d)), lower, hn::Sub(F(d, 1.0f), lower));
           return NaNIfInf(d, x, hn::Mul(g, derivative));
