@@ -90,23 +90,29 @@ def tail_quotient(z):  # y exp(y^2 / 2) Phi(-y) at y = 1 / z
     return y * exp(y * y / 2) * normal_cdf(-y)
 
 
-# The GELU table: interval i covers u = y (y + offset) in [i - 1/2, i + 1/2] / scale (the first
+# The GELU tables: interval i covers u = y (y + offset) in [i - 1/2, i + 1/2] / scale (the first
 # one from 0): the kernel rounds u scale to the nearest integer; the scale keeps u(reach) short of
 # the last interval's end.
 TABLE_INTERVALS = 16
 TABLE_REACH = mpf(6)
 TABLE_OFFSET = mpf(8)
 TABLE_DEGREE = 7
-TABLE_SCALE = float((TABLE_INTERVALS - mpf(1) / 2) / (TABLE_REACH * (TABLE_REACH + TABLE_OFFSET))) * (1 - 2.0**-20)
 
 
-def table_interval(i):
+def gelu_scale(entries):
+    return float((entries - mpf(1) / 2) / (TABLE_REACH * (TABLE_REACH + TABLE_OFFSET))) * (1 - 2.0**-20)
+
+
+def gelu_intervals(scale):
     def y_of(u):
         return (-TABLE_OFFSET + sqrt(TABLE_OFFSET**2 + 4 * u)) / 2
-    # a margin for the rounding of the index computation
-    a = y_of(max(mpf(i) - mpf(1) / 2, mpf(0)) / TABLE_SCALE) * (1 - mpf(2) ** -18)
-    b = y_of((mpf(i) + mpf(1) / 2) / TABLE_SCALE) * (1 + mpf(2) ** -18)
-    return a, b
+
+    def interval(i):
+        # a margin for the rounding of the index computation
+        a = y_of(max(mpf(i) - mpf(1) / 2, mpf(0)) / scale) * (1 - mpf(2) ** -18)
+        b = y_of((mpf(i) + mpf(1) / 2) / scale) * (1 + mpf(2) ** -18)
+        return a, b
+    return interval
 
 
 def uniform_scale(reach):
@@ -151,12 +157,24 @@ MISH_SCALE = LOGISTIC_SCALE
 
 def piecewise_table(f, interval, label, root=None, degree=TABLE_DEGREE, entries=TABLE_INTERVALS):
     """Per interval: centre (hi, lo) and the Chebyshev fit of f(centre + t) (degree 7 and 16
-    intervals unless told)."""
+    intervals unless told; with a root, t Q(t) next to it)."""
     centres_hi, centres_lo, rows = [], [], []
     worst = 0
+    # the interval holding the root is centred on it, and so is a neighbour when the root lies
+    # within a quarter of the width from their boundary (near its end, the neighbour's f would
+    # be small next to its value at the centre, and cancel in float32)
+    near_root = set()
     for i in range(entries):
         a, b = interval(i)
         if root is not None and a <= root <= b:
+            near_root.add(i)
+            if root - a < (b - a) / 4 and i > 0:
+                near_root.add(i - 1)
+            if b - root < (b - a) / 4 and i + 1 < entries:
+                near_root.add(i + 1)
+    for i in range(entries):
+        a, b = interval(i)
+        if i in near_root:
             hi = mpf(float32(root))
             lo = mpf(float32(root - hi))
             centre = hi + lo
@@ -208,6 +226,47 @@ def array(name, coefficients, comment):
     return f"// {comment}\ninline constexpr double {name}[] = {{\n    {body}}};\n"
 
 
+def gelu_tables(entries, cdf_degree, tanh_degree, gelu_root):
+    """struct GeluTables<entries>: the GELU tables on `entries` intervals."""
+    interval = gelu_intervals(gelu_scale(entries))
+    cdf_hi, _, cdf_rows = piecewise_table(lambda y: normal_cdf(-y), interval,
+                                          f"{entries} Phi(-y)", degree=cdf_degree, entries=entries)
+    derivative_hi, derivative_lo, derivative_rows = piecewise_table(
+        lambda y: normal_cdf(-y) - y * normal_pdf(y), interval, f"{entries} GELU'(-y)",
+        root=-gelu_root, degree=cdf_degree, entries=entries)
+    # w(y) is cubic: sigma(-w) falls fast on the last intervals
+    tanh_lower_hi, _, tanh_rows = piecewise_table(gelu_tanh_lower, interval,
+                                                  f"{entries} GELU tanh sigma(w(-y))",
+                                                  degree=tanh_degree, entries=entries)
+    tanh_root = findroot(gelu_tanh_derivative_lower, mpf("0.75"))
+    tanh_derivative_hi, tanh_derivative_lo, tanh_derivative_rows = piecewise_table(
+        gelu_tanh_derivative_lower, interval, f"{entries} GELU tanh f'(-y)", root=tanh_root,
+        degree=tanh_degree, entries=entries)
+    assert tanh_lower_hi == cdf_hi
+    members = [
+        f"static constexpr float kScale = {float32(gelu_scale(entries))!r}f;\n",
+        float_row("kCdfCentre", cdf_hi, "Centres c_i of the Phi(-y) polynomials."),
+        float_table("kCdf", cdf_rows, "Phi(-y) = P_i(y - c_i), lowest degree first."),
+        float_row("kDerivativeCentreHi", derivative_hi,
+                  "Centres of the Phi(-y) - y phi(y) polynomials, hi + lo (lo only at the root)."),
+        float_row("kDerivativeCentreLo", derivative_lo, "(the lo parts)"),
+        float_table("kDerivative", derivative_rows,
+                    "Phi(-y) - y phi(y) = P_i(y - c_i), lowest degree first."),
+        float_table("kTanhLower", tanh_rows,
+                    "GELU(approximate='tanh'): sigma(w(-y)) = P_i(y - c_i) on the Phi(-y) "
+                    "centres, lowest degree first."),
+        float_row("kTanhDerivativeCentreHi", tanh_derivative_hi,
+                  "Centres of the GELU(approximate='tanh') f'(-y) polynomials, hi + lo (lo only at "
+                  "the root)."),
+        float_row("kTanhDerivativeCentreLo", tanh_derivative_lo, "(the lo parts)"),
+        float_table("kTanhDerivative", tanh_derivative_rows,
+                    "GELU(approximate='tanh'): f'(-y) = P_i(y - c_i), lowest degree first."),
+    ]
+    body = "\n".join(members).replace("inline constexpr", "static constexpr")
+    body = "\n".join(("  " + line) if line else line for line in body.split("\n"))
+    return f"struct GeluTables{entries} {{\n{body.rstrip()}\n}};\n"
+
+
 def centred(g, a, b):
     c = (a + b) / 2
     return (lambda t: g(c + t)), a - c, b - c, c
@@ -231,17 +290,6 @@ def main():
     g, lo, hi, centre = centred(tail_quotient, mpf(1) / 14, mpf(1))
     parts.append(array("kNormalCdfTail", fit(g, lo, hi, "Phi tail"),
                        "Phi(-y) = exp(-y^2 / 2) P(1 / y - c) / y for 1 <= y <= 14."))
-    cdf_hi, _, cdf_rows = piecewise_table(lambda y: normal_cdf(-y), table_interval, "Phi(-y)")
-    derivative_hi, derivative_lo, derivative_rows = piecewise_table(
-        lambda y: normal_cdf(-y) - y * normal_pdf(y), table_interval, "GELU'(-y)", root=-gelu_root)
-    # degree 9: w(y) is cubic, and sigma(-w) falls too fast on the last intervals for degree 7
-    tanh_lower_hi, _, gelu_tanh_rows = piecewise_table(gelu_tanh_lower, table_interval,
-                                                       "GELU tanh sigma(w(-y))", degree=9)
-    gelu_tanh_root = findroot(gelu_tanh_derivative_lower, mpf("0.75"))
-    tanh_derivative_hi, tanh_derivative_lo, gelu_tanh_derivative_rows = piecewise_table(
-        gelu_tanh_derivative_lower, table_interval, "GELU tanh f'(-y)", root=gelu_tanh_root,
-        degree=9)
-    assert tanh_lower_hi == cdf_hi
     logistic_interval = uniform_intervals(LOGISTIC_SCALE)
     logistic_hi, _, logistic_rows = piecewise_table(lambda y: 1 / (1 + exp(y)), logistic_interval,
                                                     "sigma(-y)")
@@ -267,26 +315,13 @@ def main():
         "(y - tanh(y)) / y^3")
     assert tanh_hi_again[1:] == tanh_hi[1:]
     parts += [
-        f"// The GELU table's intervals: i = round(y (y + kGeluTableOffset) kGeluTableScale), y <= "
-        f"kGeluTableReach.\ninline constexpr float kGeluTableReach = {float(TABLE_REACH)!r}f;\n"
-        f"inline constexpr float kGeluTableOffset = {float(TABLE_OFFSET)!r}f;\n"
-        f"inline constexpr float kGeluTableScale = {float32(TABLE_SCALE)!r}f;\n",
-        float_row("kGeluCdfCentre", cdf_hi, "Centres c_i of the Phi(-y) polynomials."),
-        float_table("kGeluCdfTable", cdf_rows, "Phi(-y) = P_i(y - c_i), lowest degree first."),
-        float_row("kGeluDerivativeCentreHi", derivative_hi,
-                  "Centres of the Phi(-y) - y phi(y) polynomials, hi + lo (lo only at the root)."),
-        float_row("kGeluDerivativeCentreLo", derivative_lo, "(the lo parts)"),
-        float_table("kGeluDerivativeTable", derivative_rows,
-                    "Phi(-y) - y phi(y) = P_i(y - c_i), lowest degree first."),
-        float_table("kGeluTanhLowerTable", gelu_tanh_rows,
-                    "GELU(approximate='tanh'): sigma(w(-y)) = P_i(y - c_i) on the GELU table's "
-                    "intervals and centres, lowest degree first."),
-        float_row("kGeluTanhDerivativeCentreHi", tanh_derivative_hi,
-                  "Centres of the GELU(approximate='tanh') f'(-y) polynomials, hi + lo (lo only at "
-                  "the root)."),
-        float_row("kGeluTanhDerivativeCentreLo", tanh_derivative_lo, "(the lo parts)"),
-        float_table("kGeluTanhDerivativeTable", gelu_tanh_derivative_rows,
-                    "GELU(approximate='tanh'): f'(-y) = P_i(y - c_i), lowest degree first."),
+        f"// The GELU tables' intervals: i = round(y (y + kGeluTableOffset) GeluTables*::kScale), y "
+        f"<= kGeluTableReach.\ninline constexpr float kGeluTableReach = {float(TABLE_REACH)!r}f;\n"
+        f"inline constexpr float kGeluTableOffset = {float(TABLE_OFFSET)!r}f;\n",
+        # 16 intervals where a permutation looks up 16 entries (AVX2: two), 32 where one looks up
+        # 32 (AVX-512), of lower degree
+        gelu_tables(16, cdf_degree=7, tanh_degree=9, gelu_root=gelu_root),
+        gelu_tables(32, cdf_degree=6, tanh_degree=7, gelu_root=gelu_root),
         f"// The logistic tables' intervals: i = round(y kLogisticTableScale), y <= "
         f"kLogisticTableReach.\ninline constexpr float kLogisticTableReach = "
         f"{float(LOGISTIC_REACH)!r}f;\n"
