@@ -5,8 +5,6 @@
 // Included once per SIMD target after activation_math-inl.h (no include guard, by Highway's
 // design).
 
-#include <type_traits>
-
 #include "hwy/highway.h"
 #include "kernels/float32_math-inl.h"
 #include "kernels/float32_polynomials.h"
@@ -110,21 +108,10 @@ HWY_INLINE V<D> TablePolynomial(D d, V<D> y, hn::Vec<hn::RebindToSigned<D>> inde
   return TableHorner(d, t, index, table);
 }
 
-// The GELU tables of the target: 32 intervals of lower degree where one instruction looks 32
-// entries up (AVX-512), 16 elsewhere (AVX2 takes two permutations for 16 entries, four for 32).
-template <class D>
-using GeluTables = std::conditional_t<
-#if HWY_TARGET <= HWY_AVX3
-    hn::MaxLanes(D()) == 16,
-#else
-    false,
-#endif
-    GeluTables32, GeluTables16>;
-
 // The GELU tables' interval of y in [0, kGeluTableReach]: intervals uniform in y (y + offset).
 template <class D>
 HWY_INLINE hn::Vec<hn::RebindToSigned<D>> GeluTableIndex(D d, V<D> y) {
-  return TableIndex(d, hn::Mul(y, hn::Add(y, F(d, kGeluTableOffset))), GeluTables<D>::kScale);
+  return TableIndex(d, hn::Mul(y, hn::Add(y, F(d, kGeluTableOffset))), GeluTables::kScale);
 }
 
 // The logistic tables (sigma(-y), log1p(exp(-y))) at y = min(|x|, kLogisticTableReach), where
@@ -680,10 +667,9 @@ struct GELUTanhF32 {
     return TableOrGeneral(
         d, hn::Lt(x, F(d, -kGeluTableReach)),
         [&] {
-          using Tables = GeluTables<D>;
           const V<D> y = hn::Min(hn::Abs(x), F(d, kGeluTableReach));
-          const V<D> lower =
-              TablePolynomial(d, y, GeluTableIndex(d, y), Tables::kCdfCentre, Tables::kTanhLower);
+          const V<D> lower = TablePolynomial(d, y, GeluTableIndex(d, y), GeluTables::kCdfCentre,
+                                             GeluTables::kTanhLower);
           return hn::Mul(x,
                          hn::IfThenElse(hn::Lt(x, hn::Zero(d)), lower, hn::Sub(F(d, 1.0f), lower)));
         },
@@ -694,12 +680,11 @@ struct GELUTanhF32 {
     return TableOrGeneral(
         d, hn::Lt(x, F(d, -kGeluTableReach)),
         [&] {
-          using Tables = GeluTables<D>;
           const V<D> y = hn::Min(hn::Abs(x), F(d, kGeluTableReach));
           // f'(y) = 1 - f'(-y)
           const V<D> lower =
-              TablePolynomial(d, y, GeluTableIndex(d, y), Tables::kTanhDerivativeCentreHi,
-                              Tables::kTanhDerivativeCentreLo, Tables::kTanhDerivative);
+              TablePolynomial(d, y, GeluTableIndex(d, y), GeluTables::kTanhDerivativeCentreHi,
+                              GeluTables::kTanhDerivativeCentreLo, GeluTables::kTanhDerivative);
           const V<D> derivative =
               hn::IfThenElse(hn::Lt(x, hn::Zero(d)), lower, hn::Sub(F(d, 1.0f), lower));
           return NaNIfInf(d, x, hn::Mul(g, derivative));
@@ -779,10 +764,9 @@ struct GELUF32 {
         d, hn::Lt(x, F(d, -kGeluTableReach)),
         [&] {
           // Min keeps NaN lanes out of the table index (x86's min returns its second operand)
-          using Tables = GeluTables<D>;
           const V<D> y = hn::Min(hn::Abs(x), F(d, kGeluTableReach));
           const V<D> lower =
-              TablePolynomial(d, y, GeluTableIndex(d, y), Tables::kCdfCentre, Tables::kCdf);
+              TablePolynomial(d, y, GeluTableIndex(d, y), GeluTables::kCdfCentre, GeluTables::kCdf);
           return hn::Mul(x,
                          hn::IfThenElse(hn::Lt(x, hn::Zero(d)), lower, hn::Sub(F(d, 1.0f), lower)));
         },
@@ -794,12 +778,11 @@ struct GELUF32 {
     return TableOrGeneral(
         d, hn::Lt(x, F(d, -kGeluTableReach)),
         [&] {
-          using Tables = GeluTables<D>;
           const V<D> y = hn::Min(hn::Abs(x), F(d, kGeluTableReach));
           // f'(-y) = Phi(-y) - y phi(y); f'(y) = 1 - f'(-y)
           const V<D> lower =
-              TablePolynomial(d, y, GeluTableIndex(d, y), Tables::kDerivativeCentreHi,
-                              Tables::kDerivativeCentreLo, Tables::kDerivative);
+              TablePolynomial(d, y, GeluTableIndex(d, y), GeluTables::kDerivativeCentreHi,
+                              GeluTables::kDerivativeCentreLo, GeluTables::kDerivative);
           const V<D> derivative =
               hn::IfThenElse(hn::Lt(x, hn::Zero(d)), lower, hn::Sub(F(d, 1.0f), lower));
           return NaNIfInf(d, x, hn::Mul(g, derivative));
