@@ -156,9 +156,9 @@ MISH_SCALE = LOGISTIC_SCALE
 
 
 def piecewise_table(f, interval, label, root=None, degree=TABLE_DEGREE, entries=TABLE_INTERVALS):
-    """Per interval: centre (hi, lo) and the Chebyshev fit of f(centre + t) (degree 7 and 16
-    intervals unless told; with a root, t Q(t) next to it)."""
-    centres_hi, centres_lo, rows = [], [], []
+    """Per interval: centre c and the Chebyshev fit of f(c + t) (degree 7 and 16 intervals unless
+    told; with a root, (t - lo) Q(t) next to it)."""
+    centres, rows = [], []
     worst = 0
     # the interval holding the root is centred on it, and so is a neighbour when the root lies
     # within a quarter of the width from their boundary (near its end, the neighbour's f would
@@ -175,29 +175,30 @@ def piecewise_table(f, interval, label, root=None, degree=TABLE_DEGREE, entries=
     for i in range(entries):
         a, b = interval(i)
         if i in near_root:
-            hi = mpf(float32(root))
-            lo = mpf(float32(root - hi))
-            centre = hi + lo
-            q, error = chebyfit(lambda t: f(centre + t) / t, [a - centre, b - centre], degree,
-                                error=True)
-            coefficients = [mpf(0)] + list(reversed(q))
-            smallest = min(abs(f(a + (b - a) * k / 200) / (a + (b - a) * k / 200 - centre))
-                           for k in range(201) if a + (b - a) * k / 200 != centre)
+            # centred on the root rounded to float32, hi; f = (t - lo) Q(t) expanded, lo = root -
+            # hi: the constant term -lo q_0 keeps the relative accuracy down to the root (|t| is
+            # 0 or at least an ULP of y, twice |lo|), and no lo is subtracted in the kernel
+            centre = mpf(float32(root))
+            lo = root - centre
+            q, error = chebyfit(lambda t: f(centre + t) / (t - lo), [a - centre, b - centre],
+                                degree, error=True)
+            q = list(reversed(q)) + [mpf(0)]
+            coefficients = [-lo * q[0]] + [q[k - 1] - lo * q[k] for k in range(1, degree + 1)]
+            smallest = min(abs(f(a + (b - a) * k / 200) / (a + (b - a) * k / 200 - root))
+                           for k in range(201) if a + (b - a) * k / 200 != root)
         else:
             # the interval holding 0 centred on 0, where P(0) = f(0) rounded once makes f(tiny
             # y) correctly rounded
-            hi, lo = (mpf(0) if a <= 0 <= b else mpf(float32((a + b) / 2))), mpf(0)
-            centre = hi
+            centre = mpf(0) if a <= 0 <= b else mpf(float32((a + b) / 2))
             c, error = chebyfit(lambda t: f(centre + t), [a - centre, b - centre], degree + 1,
                                 error=True)
             coefficients = list(reversed(c))
             smallest = min(abs(f(a + (b - a) * k / 200)) for k in range(201))
         worst = max(worst, error / smallest)
-        centres_hi.append(hi)
-        centres_lo.append(lo)
+        centres.append(centre)
         rows.append(coefficients)
     print(f"{label} table: degree {degree}, worst relative error {float(worst):.3g}")
-    return centres_hi, centres_lo, rows
+    return centres, rows
 
 
 def float_row(name, values, comment):
@@ -229,36 +230,34 @@ def array(name, coefficients, comment):
 def gelu_tables(entries, cdf_degree, tanh_degree, gelu_root):
     """struct GeluTables: the GELU tables on `entries` intervals."""
     interval = gelu_intervals(gelu_scale(entries))
-    cdf_hi, _, cdf_rows = piecewise_table(lambda y: normal_cdf(-y), interval,
-                                          f"{entries} Phi(-y)", degree=cdf_degree, entries=entries)
-    derivative_hi, derivative_lo, derivative_rows = piecewise_table(
-        lambda y: normal_cdf(-y) - y * normal_pdf(y), interval, f"{entries} GELU'(-y)",
+    cdf_hi, cdf_rows = piecewise_table(lambda y: normal_cdf(-y), interval,
+                                          "Phi(-y)", degree=cdf_degree, entries=entries)
+    derivative_hi, derivative_rows = piecewise_table(
+        lambda y: normal_cdf(-y) - y * normal_pdf(y), interval, "GELU'(-y)",
         root=-gelu_root, degree=cdf_degree, entries=entries)
     # w(y) is cubic: sigma(-w) falls fast on the last intervals
-    tanh_lower_hi, _, tanh_rows = piecewise_table(gelu_tanh_lower, interval,
-                                                  f"{entries} GELU tanh sigma(w(-y))",
+    tanh_lower_hi, tanh_rows = piecewise_table(gelu_tanh_lower, interval,
+                                                  "GELU tanh sigma(w(-y))",
                                                   degree=tanh_degree, entries=entries)
     tanh_root = findroot(gelu_tanh_derivative_lower, mpf("0.75"))
-    tanh_derivative_hi, tanh_derivative_lo, tanh_derivative_rows = piecewise_table(
-        gelu_tanh_derivative_lower, interval, f"{entries} GELU tanh f'(-y)", root=tanh_root,
+    tanh_derivative_hi, tanh_derivative_rows = piecewise_table(
+        gelu_tanh_derivative_lower, interval, "GELU tanh f'(-y)", root=tanh_root,
         degree=tanh_degree, entries=entries)
     assert tanh_lower_hi == cdf_hi
     members = [
         f"static constexpr float kScale = {float32(gelu_scale(entries))!r}f;\n",
         float_row("kCdfCentre", cdf_hi, "Centres c_i of the Phi(-y) polynomials."),
         float_table("kCdf", cdf_rows, "Phi(-y) = P_i(y - c_i), lowest degree first."),
-        float_row("kDerivativeCentreHi", derivative_hi,
-                  "Centres of the Phi(-y) - y phi(y) polynomials, hi + lo (lo only at the root)."),
-        float_row("kDerivativeCentreLo", derivative_lo, "(the lo parts)"),
+        float_row("kDerivativeCentre", derivative_hi,
+                  "Centres of the Phi(-y) - y phi(y) polynomials (the root's float32 next to it)."),
         float_table("kDerivative", derivative_rows,
                     "Phi(-y) - y phi(y) = P_i(y - c_i), lowest degree first."),
         float_table("kTanhLower", tanh_rows,
                     "GELU(approximate='tanh'): sigma(w(-y)) = P_i(y - c_i) on the Phi(-y) "
                     "centres, lowest degree first."),
-        float_row("kTanhDerivativeCentreHi", tanh_derivative_hi,
-                  "Centres of the GELU(approximate='tanh') f'(-y) polynomials, hi + lo (lo only at "
-                  "the root)."),
-        float_row("kTanhDerivativeCentreLo", tanh_derivative_lo, "(the lo parts)"),
+        float_row("kTanhDerivativeCentre", tanh_derivative_hi,
+                  "Centres of the GELU(approximate='tanh') f'(-y) polynomials (the root's float32 "
+                  "next to it)."),
         float_table("kTanhDerivative", tanh_derivative_rows,
                     "GELU(approximate='tanh'): f'(-y) = P_i(y - c_i), lowest degree first."),
     ]
@@ -291,26 +290,26 @@ def main():
     parts.append(array("kNormalCdfTail", fit(g, lo, hi, "Phi tail"),
                        "Phi(-y) = exp(-y^2 / 2) P(1 / y - c) / y for 1 <= y <= 14."))
     logistic_interval = uniform_intervals(LOGISTIC_SCALE)
-    logistic_hi, _, logistic_rows = piecewise_table(lambda y: 1 / (1 + exp(y)), logistic_interval,
+    logistic_hi, logistic_rows = piecewise_table(lambda y: 1 / (1 + exp(y)), logistic_interval,
                                                     "sigma(-y)")
-    _, _, log1p_exp_rows = piecewise_table(lambda y: log1p(exp(-y)), logistic_interval,
+    _, log1p_exp_rows = piecewise_table(lambda y: log1p(exp(-y)), logistic_interval,
                                            "log1p(exp(-y))")
     # degree 9: the second interval, which holds the roots, is too curved for degree 7
-    silu_hi, silu_lo, silu_derivative_rows = piecewise_table(
+    silu_hi, silu_derivative_rows = piecewise_table(
         lambda y: f64.silu_derivative(-y), logistic_interval, "SiLU'(-y)", root=-silu_root,
         degree=9)
     mish_interval = signed_intervals(MISH_SCALE, LOGISTIC_REACH)
-    mish_hi, _, mish_rows = piecewise_table(lambda x: tanh(log1p(exp(x))), mish_interval,
+    mish_hi, mish_rows = piecewise_table(lambda x: tanh(log1p(exp(x))), mish_interval,
                                             "tanh(softplus(x))", entries=32)
     # degree 9: the intervals around the root are too curved for degree 7
-    mish_derivative_hi, mish_derivative_lo, mish_derivative_rows = piecewise_table(
+    mish_derivative_hi, mish_derivative_rows = piecewise_table(
         f64.mish_derivative, mish_interval, "Mish'(x)", root=mish_root, degree=9, entries=32)
-    expm1_hi, _, expm1_rows = piecewise_table(lambda y: -expm1(-y), logistic_interval,
+    expm1_hi, expm1_rows = piecewise_table(lambda y: -expm1(-y), logistic_interval,
                                               "1 - exp(-y)", root=mpf(0))
     assert expm1_hi == logistic_hi
-    tanh_hi, _, tanh_rows = piecewise_table(tanh, uniform_intervals(TANH_SCALE), "tanh(y)",
+    tanh_hi, tanh_rows = piecewise_table(tanh, uniform_intervals(TANH_SCALE), "tanh(y)",
                                             root=mpf(0))
-    tanh_hi_again, _, tanhshrink_rows = piecewise_table(
+    tanh_hi_again, tanhshrink_rows = piecewise_table(
         lambda y: f64.tanhshrink_quotient(y * y), uniform_intervals(TANH_SCALE),
         "(y - tanh(y)) / y^3")
     assert tanh_hi_again[1:] == tanh_hi[1:]
@@ -329,9 +328,8 @@ def main():
         float_table("kLogisticTable", logistic_rows, "sigma(-y) = P_i(y - c_i), lowest degree first."),
         float_table("kLog1pExpTable", log1p_exp_rows,
                     "log1p(exp(-y)) = P_i(y - c_i), lowest degree first."),
-        float_row("kSiluDerivativeCentreHi", silu_hi,
-                  "Centres of the SiLU'(-y) polynomials, hi + lo (lo only at the root)."),
-        float_row("kSiluDerivativeCentreLo", silu_lo, "(the lo parts)"),
+        float_row("kSiluDerivativeCentre", silu_hi,
+                  "Centres of the SiLU'(-y) polynomials (the root's float32 next to it)."),
         float_table("kSiluDerivativeTable", silu_derivative_rows,
                     "SiLU'(-y) = P_i(y - c_i) (SiLU'(y) = 1 - SiLU'(-y)), lowest degree first."),
         f"// Mish's tables: 32 intervals i = round(x kMishTableScale + 16) of x in\n"
@@ -340,9 +338,8 @@ def main():
         float_row("kMishCentre", mish_hi, "Centres c_i of the tanh(softplus(x)) polynomials."),
         float_table("kMishTable", mish_rows,
                     "tanh(softplus(x)) = P_i(x - c_i) (Mish's factor), lowest degree first."),
-        float_row("kMishDerivativeCentreHi", mish_derivative_hi,
-                  "Centres of the Mish'(x) polynomials, hi + lo (lo only at the root)."),
-        float_row("kMishDerivativeCentreLo", mish_derivative_lo, "(the lo parts)"),
+        float_row("kMishDerivativeCentre", mish_derivative_hi,
+                  "Centres of the Mish'(x) polynomials (the root's float32 next to it)."),
         float_table("kMishDerivativeTable", mish_derivative_rows,
                     "Mish'(x) = P_i(x - c_i), lowest degree first."),
         float_table("kNegativeExpm1Table", expm1_rows,

@@ -84,28 +84,15 @@ HWY_INLINE hn::Vec<hn::RebindToSigned<D>> TableIndex(D d, V<D> v, float scale) {
   return hn::BitCast(hn::RebindToSigned<D>(), hn::MulAdd(v, F(d, scale), F(d, 8388608.0f)));
 }
 
-// A piecewise polynomial of float32_polynomials.h at t = y - c_i: P_i(t), i from TableIndex.
-template <class D, std::size_t kTerms, std::size_t kEntries>
-HWY_INLINE V<D> TableHorner(D d, V<D> t, hn::Vec<hn::RebindToSigned<D>> index,
-                            const float (&table)[kTerms][kEntries]) {
-  V<D> p = Lookup(d, table[kTerms - 1], index);
-  for (std::size_t k = kTerms - 1; k-- > 0;) p = hn::MulAdd(p, t, Lookup(d, table[k], index));
-  return p;
-}
-// P_i(y - c_i), and P_i(y - hi_i - lo_i) for the tables centred on a root as a pair.
+// A piecewise polynomial of float32_polynomials.h at y: P_i(y - c_i), i from TableIndex.
 template <class D, std::size_t kTerms, std::size_t kEntries>
 HWY_INLINE V<D> TablePolynomial(D d, V<D> y, hn::Vec<hn::RebindToSigned<D>> index,
                                 const float (&centre)[kEntries],
                                 const float (&table)[kTerms][kEntries]) {
-  return TableHorner(d, hn::Sub(y, Lookup(d, centre, index)), index, table);
-}
-template <class D, std::size_t kTerms, std::size_t kEntries>
-HWY_INLINE V<D> TablePolynomial(D d, V<D> y, hn::Vec<hn::RebindToSigned<D>> index,
-                                const float (&centre_hi)[kEntries],
-                                const float (&centre_lo)[kEntries],
-                                const float (&table)[kTerms][kEntries]) {
-  const V<D> t = hn::Sub(hn::Sub(y, Lookup(d, centre_hi, index)), Lookup(d, centre_lo, index));
-  return TableHorner(d, t, index, table);
+  const V<D> t = hn::Sub(y, Lookup(d, centre, index));
+  V<D> p = Lookup(d, table[kTerms - 1], index);
+  for (std::size_t k = kTerms - 1; k-- > 0;) p = hn::MulAdd(p, t, Lookup(d, table[k], index));
+  return p;
 }
 
 // The GELU tables' interval of y in [0, kGeluTableReach]: intervals uniform in y (y + offset).
@@ -502,9 +489,8 @@ HWY_INLINE V<D> SwishGradientF32(D d, V<D> g, V<D> x, double beta) {
       d, BeyondLogisticReachEitherSide(d, x),
       [&] {
         const V<D> y = hn::Min(hn::Abs(x), F(d, kLogisticTableReach));
-        const V<D> lower =
-            TablePolynomial(d, y, TableIndex(d, y, kLogisticTableScale), kSiluDerivativeCentreHi,
-                            kSiluDerivativeCentreLo, kSiluDerivativeTable);
+        const V<D> lower = TablePolynomial(d, y, TableIndex(d, y, kLogisticTableScale),
+                                           kSiluDerivativeCentre, kSiluDerivativeTable);
         return hn::Mul(g,
                        hn::IfThenElse(hn::Lt(x, hn::Zero(d)), lower, hn::Sub(F(d, 1.0f), lower)));
       },
@@ -594,9 +580,8 @@ struct MishF32 {
         d, BeyondLogisticReach(d, x),
         [&] {
           const V<D> y = MishTableArgument(d, x);
-          const V<D> derivative =
-              TablePolynomial(d, y, MishTableIndex(d, y), kMishDerivativeCentreHi,
-                              kMishDerivativeCentreLo, kMishDerivativeTable);
+          const V<D> derivative = TablePolynomial(d, y, MishTableIndex(d, y), kMishDerivativeCentre,
+                                                  kMishDerivativeTable);
           // torch's formula gives NaN at +inf
           return NaNIfInf(d, x, hn::Mul(g, derivative));
         },
@@ -683,8 +668,8 @@ struct GELUTanhF32 {
           const V<D> y = hn::Min(hn::Abs(x), F(d, kGeluTableReach));
           // f'(y) = 1 - f'(-y)
           const V<D> lower =
-              TablePolynomial(d, y, GeluTableIndex(d, y), GeluTables::kTanhDerivativeCentreHi,
-                              GeluTables::kTanhDerivativeCentreLo, GeluTables::kTanhDerivative);
+              TablePolynomial(d, y, GeluTableIndex(d, y), GeluTables::kTanhDerivativeCentre,
+                              GeluTables::kTanhDerivative);
           const V<D> derivative =
               hn::IfThenElse(hn::Lt(x, hn::Zero(d)), lower, hn::Sub(F(d, 1.0f), lower));
           return NaNIfInf(d, x, hn::Mul(g, derivative));
@@ -780,9 +765,8 @@ struct GELUF32 {
         [&] {
           const V<D> y = hn::Min(hn::Abs(x), F(d, kGeluTableReach));
           // f'(-y) = Phi(-y) - y phi(y); f'(y) = 1 - f'(-y)
-          const V<D> lower =
-              TablePolynomial(d, y, GeluTableIndex(d, y), GeluTables::kDerivativeCentreHi,
-                              GeluTables::kDerivativeCentreLo, GeluTables::kDerivative);
+          const V<D> lower = TablePolynomial(
+              d, y, GeluTableIndex(d, y), GeluTables::kDerivativeCentre, GeluTables::kDerivative);
           const V<D> derivative =
               hn::IfThenElse(hn::Lt(x, hn::Zero(d)), lower, hn::Sub(F(d, 1.0f), lower));
           return NaNIfInf(d, x, hn::Mul(g, derivative));

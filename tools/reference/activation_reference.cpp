@@ -384,6 +384,12 @@ Accuracy measure(const Function& function, std::span<const T> inputs, Precision 
 template Accuracy measure<float>(const Function&, std::span<const float>, Precision);
 template Accuracy measure<double>(const Function&, std::span<const double>, Precision);
 
+// The zeros of f' for SiLU (and Swish(beta=1.702) there divided by beta), Mish and GELU
+// ('none', 'tanh').
+constexpr double kDerivativeRoots[] = {-1.2784645427610738, -1.2784645427610738 / 1.702,
+                                       -1.1924312145154952, -0.7517915246935645,
+                                       -0.7524614220710162};
+
 std::vector<float> float32_samples() {
   std::vector<float> out;
   for (std::uint32_t bits = 0; bits < 0x7f800000u; bits += 4099) {
@@ -399,6 +405,15 @@ std::vector<float> float32_samples() {
   for (float v : {std::numeric_limits<float>::max(), std::numeric_limits<float>::denorm_min(),
                   std::numeric_limits<float>::min()}) {
     out.push_back(v), out.push_back(-v);
+  }
+  // Around the zeros of f' (see float64_samples), where the float32 tables change their centre.
+  for (double root : kDerivativeRoots) {
+    float below = static_cast<float>(root), above = below;
+    out.push_back(below);
+    for (int k = 0; k < 1000; ++k) {
+      out.push_back(below = std::nextafter(below, -INFINITY));
+      out.push_back(above = std::nextafter(above, INFINITY));
+    }
   }
   return out;
 }
@@ -417,10 +432,7 @@ std::vector<double> float64_samples(int count) {
     const double v = std::pow(10.0, exponent(rng));
     out.push_back((k & 1) ? v : -v);
   }
-  // The zeros of f' for SiLU (and Swish(beta=1.702) there divided by beta), Mish and GELU
-  // ('none', 'tanh').
-  for (double root : {-1.2784645427610738, -1.2784645427610738 / 1.702, -1.1924312145154952,
-                      -0.7517915246935645, -0.7524614220710162}) {
+  for (double root : kDerivativeRoots) {
     double below = root, above = root;
     for (int k = 0; k < 1000; ++k) {
       out.push_back(below = std::nextafter(below, -INFINITY));
