@@ -10,11 +10,10 @@ terms than the float64 ones of tools/gen_activation_polynomials.py.
   GELU'        f'(x) = t Q(t), t = x - r, |t| < 0.375
   GELU table   for |x| <= 6, the fast path: 16 intervals of y = |x|, uniform in u = y (y + 8)
                (narrow where the functions fall fast), each with a degree-7 polynomial in
-               t = y - c_i of Phi(-y) (forward) and of Phi(-y) - y phi(y) (derivative; the
-               interval holding its root is centred on the root as a float32 pair, with a zero
-               constant term, so relative accuracy holds through the root)
-  GELU tanh    the same for approximate='tanh', degree 9: sigma(w(-y)) and f'(-y), w(y) =
-               2 sqrt(2 / pi) (y + 0.044715 y^3)
+               t = y - c_i of Phi(-y) (forward) and of Phi(-y) - y phi(y) (derivative), and a
+               degree-9 one of GELU(approximate='tanh')'s f'(-y)
+  GELU tanh    for |x| <= 6, sigma(w(-y)), w(y) = 2 sqrt(2 / pi) (y + 0.044715 y^3): 16
+               intervals uniform in y (1 + 0.044715 y^2), degree 7
   Logistic     for |x| <= 18: sigma(-y) and log1p(exp(-y)), 16 intervals uniform in y, degree 7;
                on the same intervals SiLU'(-y) (centred on its root in the interval holding it);
                1 - exp(-y) (centred on its root 0) for ELU, CELU and SELU
@@ -26,7 +25,9 @@ terms than the float64 ones of tools/gen_activation_polynomials.py.
                (y - tanh(y)) / y^3 for Tanhshrink (no cancellation near 0)
 
 Each is a Chebyshev fit (mpmath.chebyfit, 40 digits) of the smallest degree whose relative
-error is below 2^-30 on its interval. Run:  /usr/bin/python3 tools/gen_float32_polynomials.py
+error is below 2^-30 on its interval. In a table, the interval holding a root of f (and a
+neighbour the root is close to) is centred on the root's float32 value hi and fitted as
+(t - lo) Q(t), lo = root - hi, so that relative accuracy holds through the root. Run:  /usr/bin/python3 tools/gen_float32_polynomials.py
 """
 import os
 import struct
@@ -227,6 +228,23 @@ def array(name, coefficients, comment):
     return f"// {comment}\ninline constexpr double {name}[] = {{\n    {body}}};\n"
 
 
+# GELU(approximate='tanh')'s forward table: 16 intervals uniform in u = y (1 + 0.044715 y^2),
+# w(y) up to a factor, so that each spans as much of the logistic function as the logistic
+# table's: degree 7 where intervals uniform in y (y + 8) need 9.
+GELU_TANH_CUBIC = mpf("0.044715")
+GELU_TANH_SCALE = float((TABLE_INTERVALS - mpf(1) / 2) / (TABLE_REACH * (1 + GELU_TANH_CUBIC * TABLE_REACH**2))) * (1 - 2.0**-20)
+
+
+def gelu_tanh_intervals(i):
+    def y_of(u):
+        if u <= 0:
+            return mpf(0)
+        return findroot(lambda y: y * (1 + GELU_TANH_CUBIC * y * y) - u, u / (1 + GELU_TANH_CUBIC * u * u / 4))
+    a = y_of(max(mpf(i) - mpf(1) / 2, mpf(0)) / GELU_TANH_SCALE) * (1 - mpf(2) ** -18)
+    b = y_of((mpf(i) + mpf(1) / 2) / GELU_TANH_SCALE) * (1 + mpf(2) ** -18)
+    return a, b
+
+
 def gelu_tables(entries, cdf_degree, tanh_degree, gelu_root):
     """struct GeluTables: the GELU tables on `entries` intervals."""
     interval = gelu_intervals(gelu_scale(entries))
@@ -235,15 +253,10 @@ def gelu_tables(entries, cdf_degree, tanh_degree, gelu_root):
     derivative_hi, derivative_rows = piecewise_table(
         lambda y: normal_cdf(-y) - y * normal_pdf(y), interval, "GELU'(-y)",
         root=-gelu_root, degree=cdf_degree, entries=entries)
-    # w(y) is cubic: sigma(-w) falls fast on the last intervals
-    tanh_lower_hi, tanh_rows = piecewise_table(gelu_tanh_lower, interval,
-                                                  "GELU tanh sigma(w(-y))",
-                                                  degree=tanh_degree, entries=entries)
     tanh_root = findroot(gelu_tanh_derivative_lower, mpf("0.75"))
     tanh_derivative_hi, tanh_derivative_rows = piecewise_table(
         gelu_tanh_derivative_lower, interval, "GELU tanh f'(-y)", root=tanh_root,
-        degree=tanh_degree, entries=entries)
-    assert tanh_lower_hi == cdf_hi
+        degree=tanh_degree, entries=entries)  # w(y) is cubic: f' falls fast on the last intervals
     members = [
         f"static constexpr float kScale = {float32(gelu_scale(entries))!r}f;\n",
         float_row("kCdfCentre", cdf_hi, "Centres c_i of the Phi(-y) polynomials."),
@@ -252,9 +265,6 @@ def gelu_tables(entries, cdf_degree, tanh_degree, gelu_root):
                   "Centres of the Phi(-y) - y phi(y) polynomials (the root's float32 next to it)."),
         float_table("kDerivative", derivative_rows,
                     "Phi(-y) - y phi(y) = P_i(y - c_i), lowest degree first."),
-        float_table("kTanhLower", tanh_rows,
-                    "GELU(approximate='tanh'): sigma(w(-y)) = P_i(y - c_i) on the Phi(-y) "
-                    "centres, lowest degree first."),
         float_row("kTanhDerivativeCentre", tanh_derivative_hi,
                   "Centres of the GELU(approximate='tanh') f'(-y) polynomials (the root's float32 "
                   "next to it)."),
@@ -289,6 +299,8 @@ def main():
     g, lo, hi, centre = centred(tail_quotient, mpf(1) / 14, mpf(1))
     parts.append(array("kNormalCdfTail", fit(g, lo, hi, "Phi tail"),
                        "Phi(-y) = exp(-y^2 / 2) P(1 / y - c) / y for 1 <= y <= 14."))
+    gelu_tanh_centres, gelu_tanh_rows = piecewise_table(gelu_tanh_lower, gelu_tanh_intervals,
+                                                        "GELU tanh sigma(w(-y))")
     logistic_interval = uniform_intervals(LOGISTIC_SCALE)
     logistic_hi, logistic_rows = piecewise_table(lambda y: 1 / (1 + exp(y)), logistic_interval,
                                                     "sigma(-y)")
@@ -320,6 +332,12 @@ def main():
         # (32 intervals of lower degree, looked up with AVX-512's vpermt2ps, ran at half the speed
         # of these at 16M elements, though faster in cache)
         gelu_tables(16, cdf_degree=7, tanh_degree=9, gelu_root=gelu_root),
+        f"// GELU(approximate='tanh')'s forward intervals: i = round(y (1 + 0.044715 y^2) "
+        f"kGeluTanhTableScale),\n// y <= kGeluTableReach.\n"
+        f"inline constexpr float kGeluTanhTableScale = {float32(GELU_TANH_SCALE)!r}f;\n",
+        float_row("kGeluTanhCentre", gelu_tanh_centres, "Centres c_i of the sigma(w(-y)) polynomials."),
+        float_table("kGeluTanhLowerTable", gelu_tanh_rows,
+                    "GELU(approximate='tanh'): sigma(w(-y)) = P_i(y - c_i), lowest degree first."),
         f"// The logistic tables' intervals: i = round(y kLogisticTableScale), y <= "
         f"kLogisticTableReach.\ninline constexpr float kLogisticTableReach = "
         f"{float(LOGISTIC_REACH)!r}f;\n"

@@ -653,8 +653,11 @@ struct GELUTanhF32 {
         d, hn::Lt(x, F(d, -kGeluTableReach)),
         [&] {
           const V<D> y = hn::Min(hn::Abs(x), F(d, kGeluTableReach));
-          const V<D> lower = TablePolynomial(d, y, GeluTableIndex(d, y), GeluTables::kCdfCentre,
-                                             GeluTables::kTanhLower);
+          // intervals uniform in y (1 + c y^2), w(y) up to a factor
+          const V<D> u = hn::Mul(
+              y, hn::MulAdd(F(d, static_cast<float>(kGeluTanhCubic)), hn::Mul(y, y), F(d, 1.0f)));
+          const V<D> lower = TablePolynomial(d, y, TableIndex(d, u, kGeluTanhTableScale),
+                                             kGeluTanhCentre, kGeluTanhLowerTable);
           return hn::Mul(x,
                          hn::IfThenElse(hn::Lt(x, hn::Zero(d)), lower, hn::Sub(F(d, 1.0f), lower)));
         },
