@@ -100,20 +100,16 @@ TABLE_OFFSET = mpf(8)
 TABLE_DEGREE = 7
 
 
-def gelu_scale(entries):
-    return float((entries - mpf(1) / 2) / (TABLE_REACH * (TABLE_REACH + TABLE_OFFSET))) * (1 - 2.0**-20)
+TABLE_SCALE = float((TABLE_INTERVALS - mpf(1) / 2) / (TABLE_REACH * (TABLE_REACH + TABLE_OFFSET))) * (1 - 2.0**-20)
 
 
-def gelu_intervals(scale):
+def table_interval(i):
     def y_of(u):
         return (-TABLE_OFFSET + sqrt(TABLE_OFFSET**2 + 4 * u)) / 2
-
-    def interval(i):
-        # a margin for the rounding of the index computation
-        a = y_of(max(mpf(i) - mpf(1) / 2, mpf(0)) / scale) * (1 - mpf(2) ** -18)
-        b = y_of((mpf(i) + mpf(1) / 2) / scale) * (1 + mpf(2) ** -18)
-        return a, b
-    return interval
+    # a margin for the rounding of the index computation
+    a = y_of(max(mpf(i) - mpf(1) / 2, mpf(0)) / TABLE_SCALE) * (1 - mpf(2) ** -18)
+    b = y_of((mpf(i) + mpf(1) / 2) / TABLE_SCALE) * (1 + mpf(2) ** -18)
+    return a, b
 
 
 def uniform_scale(reach):
@@ -245,20 +241,18 @@ def gelu_tanh_intervals(i):
     return a, b
 
 
-def gelu_tables(entries, cdf_degree, tanh_degree, gelu_root):
-    """struct GeluTables: the GELU tables on `entries` intervals."""
-    interval = gelu_intervals(gelu_scale(entries))
-    cdf_hi, cdf_rows = piecewise_table(lambda y: normal_cdf(-y), interval,
-                                          "Phi(-y)", degree=cdf_degree, entries=entries)
+def gelu_tables(gelu_root):
+    """struct GeluTables: the GELU table's polynomials."""
+    cdf_hi, cdf_rows = piecewise_table(lambda y: normal_cdf(-y), table_interval, "Phi(-y)")
     derivative_hi, derivative_rows = piecewise_table(
-        lambda y: normal_cdf(-y) - y * normal_pdf(y), interval, "GELU'(-y)",
-        root=-gelu_root, degree=cdf_degree, entries=entries)
+        lambda y: normal_cdf(-y) - y * normal_pdf(y), table_interval, "GELU'(-y)",
+        root=-gelu_root)
+    # degree 9: w(y) is cubic, and f' falls fast on the last intervals
     tanh_root = findroot(gelu_tanh_derivative_lower, mpf("0.75"))
     tanh_derivative_hi, tanh_derivative_rows = piecewise_table(
-        gelu_tanh_derivative_lower, interval, "GELU tanh f'(-y)", root=tanh_root,
-        degree=tanh_degree, entries=entries)  # w(y) is cubic: f' falls fast on the last intervals
+        gelu_tanh_derivative_lower, table_interval, "GELU tanh f'(-y)", root=tanh_root, degree=9)
     members = [
-        f"static constexpr float kScale = {float32(gelu_scale(entries))!r}f;\n",
+        f"static constexpr float kScale = {float32(TABLE_SCALE)!r}f;\n",
         float_row("kCdfCentre", cdf_hi, "Centres c_i of the Phi(-y) polynomials."),
         float_table("kCdf", cdf_rows, "Phi(-y) = P_i(y - c_i), lowest degree first."),
         float_row("kDerivativeCentre", derivative_hi,
@@ -331,7 +325,7 @@ def main():
         f"inline constexpr float kGeluTableOffset = {float(TABLE_OFFSET)!r}f;\n",
         # (32 intervals of lower degree, looked up with AVX-512's vpermt2ps, ran at half the speed
         # of these at 16M elements, though faster in cache)
-        gelu_tables(16, cdf_degree=7, tanh_degree=9, gelu_root=gelu_root),
+        gelu_tables(gelu_root),
         f"// GELU(approximate='tanh')'s forward intervals: i = round(y (1 + 0.044715 y^2) "
         f"kGeluTanhTableScale),\n// y <= kGeluTableReach.\n"
         f"inline constexpr float kGeluTanhTableScale = {float32(GELU_TANH_SCALE)!r}f;\n",
