@@ -2,6 +2,7 @@
 // autograd state.
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <queue>
 #include <unordered_map>
 #include <unordered_set>
@@ -229,6 +230,9 @@ std::shared_ptr<Node> gradient_node(const Tensor& t) {
   auto meta = meta_of(t);
   if (!meta || !meta->requires_grad) return nullptr;
   if (meta->grad_fn) return meta->grad_fn;
+  // Threads recording on a shared leaf (a layer's weight) read and set the same weak_ptr.
+  static std::mutex accumulator_mutex;
+  const std::lock_guard lock(accumulator_mutex);
   std::shared_ptr<Node> accumulator = meta->grad_accumulator.lock();
   if (!accumulator) {
     accumulator = std::make_shared<AccumulateGrad>(meta);
