@@ -11,6 +11,9 @@ coefficients, rounded to double, approximate the function to a relative error be
   erfc(a) = exp(-a^2) * P(a - center)           on each piece of [0.5, 6)
   erfc(a) = exp(-a^2) / a * P(1 / a^2)          a >= 6
   exp(r)  = 1 + r + r^2 * P(r)                  |r| <= ln(2) / 2 (relative to exp(r) - 1 - r)
+  exp(x)  = 2^m 2^(j/16) (1 + r + r^2 P(r))     |r| <= ln(2) / 32 (float64_exp-inl.h), with
+                                                2^(j/16) = hi + lo; P within 2^-46, which
+                                                r^2 <= 2^-11 makes 2^-57 of exp(r)
 
 and, for GELU's float64 backward, its derivative next to its zero r, where Phi(x) + x phi(x)
 cancels (both forms; the tanh form with torch's double constants):
@@ -120,6 +123,10 @@ def main():
     tail_poly = smallest_fit(tail, 0, 1 / mp.mpf(TAIL_START) ** 2, 0, "a erfcx(a) in 1/a^2")
     half_ln2 = mp.log(2) / 2
     exp_poly = smallest_fit(exp_remainder, -half_ln2, half_ln2, 0, "exp remainder")
+    exp_table_poly = smallest_fit(exp_remainder, -mp.log(2) / 32, mp.log(2) / 32, 0,
+                                  "exp remainder, table", target=mp.mpf(2) ** -46)
+    exp2_hi = [float(mp.mpf(2) ** (mp.mpf(j) / 16)) for j in range(16)]
+    exp2_lo = [float(mp.mpf(2) ** (mp.mpf(j) / 16) - hi) for j, hi in enumerate(exp2_hi)]
     # ln 2 = kLn2Hi + kLn2Lo, kLn2Hi with 32 significant bits: n * kLn2Hi is exact for |n| < 2^21.
     ln2_hi = float(mp.floor(mp.log(2) * 2 ** 32) / 2 ** 32)
     ln2_lo = float(mp.log(2) - ln2_hi)
@@ -152,6 +159,10 @@ def main():
         "\n// ln(2) = kLn2Hi + kLn2Lo; kLn2Hi has 32 significant bits.\n",
         f"inline constexpr double kLn2Hi = {ln2_hi!r};\n",
         f"inline constexpr double kLn2Lo = {ln2_lo!r};\n",
+        "\n// 2^(j/16) = kExp2Hi[j] + kExp2Lo[j], and exp(r) = 1 + r + r^2 * P(r) for |r| <= ln(2) / 32\n",
+        "// (P within 2^-46: r^2 P(r) within 2^-57 of exp(r)).\n",
+        array("kExp2Hi", exp2_hi), array("kExp2Lo", exp2_lo),
+        array("kExpTableRemainder", exp_table_poly),
         "\n// GELU's derivative f'(x) = t P(t), t = x - r, |t| < kGeluRootRadius, next to its zero\n",
         "// r = hi + lo; 'none' and 'tanh' forms.\n",
         f"inline constexpr double kGeluRootRadius = {ROOT_RADIUS!r};\n",

@@ -34,10 +34,10 @@ HWY_INLINE V<D> K(D d, double value) {
   return hn::Set(d, static_cast<hn::TFromD<D>>(value));
 }
 
-// exp(x) for x <= 0, including -inf (Highway's Exp is valid down to -DBL_MAX only).
+// exp(x) for x <= 0, including -inf.
 template <class D>
 HWY_INLINE V<D> ExpNonPositive(D d, V<D> x) {
-  return hn::Exp(d, hn::Max(x, K(d, -800.0)));
+  return TableExp(d, x);
 }
 
 // sigma(x) and sigma(-x), both to full relative precision on either tail.
@@ -133,22 +133,15 @@ HWY_INLINE V<D> Sech2(D d, V<D> y) {
   return hn::Mul(hn::Mul(K(d, 4.0), e), hn::Mul(r, r));
 }
 
-// expm1(x) for x <= 0 (-0.0 maps to +0.0, as torch's exp(x) - 1 gives).
+// tanh|x| = (1 - e) / (1 + e), e = exp(-2|x|), with x's sign; the numerator -expm1(-2|x|) where
+// 1 - e would cancel (e > 1/2).
 template <class D>
-HWY_INLINE V<D> Expm1NonPositive(D d, V<D> x) {
-  return hn::Add(hn::Expm1(d, hn::Max(x, K(d, -800.0))), hn::Zero(d));
-}
-
-// exp(x) and expm1(x) for every x: CELU with alpha < 0 evaluates them at positive arguments,
-// where Highway's Exp/Expm1 are valid only up to 709 (above 700: exp(x/2)^2, overflowing to inf).
-template <class D>
-HWY_INLINE V<D> ExpAnySign(D d, V<D> x) {
-  const V<D> half = hn::Exp(d, hn::Mul(hn::Min(x, K(d, 1400.0)), K(d, 0.5)));
-  return hn::IfThenElse(hn::Gt(x, K(d, 700.0)), hn::Mul(half, half), ExpNonPositive(d, hn::Min(x, K(d, 700.0))));
-}
-template <class D>
-HWY_INLINE V<D> Expm1AnySign(D d, V<D> x) {
-  return hn::IfThenElse(hn::Gt(x, K(d, 700.0)), ExpAnySign(d, x), Expm1NonPositive(d, hn::Min(x, K(d, 700.0))));
+HWY_INLINE V<D> TableTanh(D d, V<D> x) {
+  const auto reduced = ReduceExpClamped(d, hn::Mul(K(d, -2.0), hn::Abs(x)));
+  const V<D> e = ExpOf(d, reduced);
+  const V<D> numerator =
+      hn::IfThenElse(hn::Lt(e, K(d, 0.5)), hn::Sub(K(d, 1.0), e), hn::Neg(Expm1Of(d, reduced)));
+  return hn::CopySign(hn::Div(numerator, hn::Add(K(d, 1.0), e)), x);
 }
 
 template <class D>
@@ -282,17 +275,6 @@ struct HardswishMath : PiecewiseLinear {
 
 // --- smooth: float64 arithmetic, stable formulas --------------------------------------------
 
-// exp and expm1 of x * input_scale for x <= 0: the argument is positive only for CELU with
-// alpha < 0, which alone pays for the wide-range versions.
-template <class D>
-HWY_INLINE V<D> EluExp(D d, V<D> a, double input_scale) {
-  return input_scale < 0 ? ExpAnySign(d, a) : ExpNonPositive(d, a);
-}
-template <class D>
-HWY_INLINE V<D> EluExpm1(D d, V<D> a, double input_scale) {
-  return input_scale < 0 ? Expm1AnySign(d, a) : Expm1NonPositive(d, a);
-}
-
 // Smooth functions: float32 is computed in float64 where it has no native kernel
 // (activation_float32-inl.h) and for f''; a NaN input gives NaN.
 struct Smooth {
@@ -303,18 +285,20 @@ struct Smooth {
 // torch's ELU kernel: x <= 0 ? coef * expm1(x * input_scale) : x * scale.
 template <class D>
 HWY_INLINE V<D> EluForward(D d, V<D> x, double coef, double input_scale, double scale) {
-  const V<D> negative = hn::Mul(EluExpm1(d, hn::Mul(x, K(d, input_scale)), input_scale), K(d, coef));
+  // + 0: -0.0 maps to +0.0, as torch's exp(x) - 1 gives
+  const V<D> expm1 = hn::Add(TableExpm1(d, hn::Mul(x, K(d, input_scale))), hn::Zero(d));
+  const V<D> negative = hn::Mul(expm1, K(d, coef));
   return hn::IfThenElse(hn::Le(x, hn::Zero(d)), negative, hn::Mul(x, K(d, scale)));
 }
 template <class D>
 HWY_INLINE V<D> EluBackward(D d, V<D> g, V<D> x, double coef, double input_scale, double scale) {
-  const V<D> negative = hn::Mul(g, hn::Mul(K(d, coef * input_scale), EluExp(d, hn::Mul(x, K(d, input_scale)), input_scale)));
+  const V<D> negative = hn::Mul(g, hn::Mul(K(d, coef * input_scale), TableExp(d, hn::Mul(x, K(d, input_scale)))));
   return hn::IfThenElse(hn::Le(x, hn::Zero(d)), negative, hn::Mul(g, K(d, scale)));
 }
 // f'' is 0 at x = 0, as torch's double backward gives.
 template <class D>
 HWY_INLINE V<D> EluSecond(D d, V<D> x, double coef, double input_scale) {
-  const V<D> e = EluExp(d, hn::Mul(x, K(d, input_scale)), input_scale);
+  const V<D> e = TableExp(d, hn::Mul(x, K(d, input_scale)));
   return hn::IfThenElseZero(hn::Lt(x, hn::Zero(d)), hn::Mul(K(d, coef * input_scale * input_scale), e));
 }
 
@@ -385,12 +369,12 @@ struct LogSigmoidMath : Smooth {
 
 struct TanhMath : Smooth {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double*) { return hn::Tanh(d, x); }
+  static V<D> Forward(D d, V<D> x, const double*) { return TableTanh(d, x); }
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double*) { return hn::Mul(g, Sech2(d, x)); }
   template <class D>
   static V<D> Second(D d, V<D> x, const double*) {
-    return hn::Mul(K(d, -2.0), hn::Mul(hn::Tanh(d, x), Sech2(d, x)));
+    return hn::Mul(K(d, -2.0), hn::Mul(TableTanh(d, x), Sech2(d, x)));
   }
 };
 
@@ -410,12 +394,12 @@ struct TanhshrinkMath : Smooth {
   }
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
-    const V<D> t = hn::Tanh(d, x);
+    const V<D> t = TableTanh(d, x);
     return hn::Add(hn::Mul(g, hn::Mul(t, t)), hn::Zero(d));  // torch's g - g (1 - t^2) is +0.0 at 0
   }
   template <class D>
   static V<D> Second(D d, V<D> x, const double*) {
-    return hn::Mul(K(d, 2.0), hn::Mul(hn::Tanh(d, x), Sech2(d, x)));
+    return hn::Mul(K(d, 2.0), hn::Mul(TableTanh(d, x), Sech2(d, x)));
   }
 };
 
@@ -549,7 +533,7 @@ struct MishMath : Smooth {
     // factor e is split on the far tail (ExpNegAbs) and whose sum cancels less than the terms
     // above; the generated t Q(t) next to the zero of f', where it still cancels.
     const V<D> sp = Softplus1(d, x);
-    const V<D> positive = hn::MulAdd(hn::Mul(x, Sigmoids(d, x).pos), Sech2(d, sp), hn::Tanh(d, sp));
+    const V<D> positive = hn::MulAdd(hn::Mul(x, Sigmoids(d, x).pos), Sech2(d, sp), TableTanh(d, sp));
     const auto e = ExpNegAbs(d, x, hn::Zero(d));
     const V<D> two_plus_e = hn::Add(K(d, 2.0), e.value);
     const V<D> two_plus_n = hn::MulAdd(e.value, two_plus_e, K(d, 2.0));
@@ -566,7 +550,7 @@ struct MishMath : Smooth {
   template <class D>
   static V<D> Second(D d, V<D> x, const double*) {
     const V<D> sp = Softplus1(d, x);
-    const V<D> t = hn::Tanh(d, sp), sech2 = Sech2(d, sp);
+    const V<D> t = TableTanh(d, sp), sech2 = Sech2(d, sp);
     const auto s = Sigmoids(d, x);
     // d/dx [t + x s sech2] = 2 s sech2 + x sech2 (s(1-s) - 2 t s^2)
     const V<D> inner = hn::Sub(hn::Mul(s.pos, s.neg), hn::Mul(K(d, 2.0), hn::Mul(t, hn::Mul(s.pos, s.pos))));

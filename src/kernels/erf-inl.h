@@ -16,6 +16,7 @@
 
 #include "hwy/highway.h"
 #include "kernels/erf_coefficients.h"
+#include "kernels/float64_exp-inl.h"
 
 HWY_BEFORE_NAMESPACE();
 namespace activ::kernels::HWY_NAMESPACE {
@@ -23,26 +24,6 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 inline constexpr double kSqrt1_2 = 0.70710678118654752440084436210484903928;
 inline constexpr double kInvSqrt2Pi = 0.39894228040143267793994605993438186848;
-
-// Polynomial c[0] + c[1] t + ... by Horner's rule.
-template <class D, std::size_t N>
-HWY_INLINE hn::Vec<D> Horner(D d, hn::Vec<D> t, const double (&c)[N]) {
-  hn::Vec<D> sum = hn::Set(d, c[N - 1]);
-  for (std::size_t k = N - 1; k-- > 0;) sum = hn::MulAdd(sum, t, hn::Set(d, c[k]));
-  return sum;
-}
-
-// v * 2^n for an integral n in [-1400, 0], in two steps so that each power of two is normal.
-template <class D>
-HWY_INLINE hn::Vec<D> ScaleByPow2(D d, hn::Vec<D> v, hn::Vec<D> n) {
-  const hn::RebindToSigned<D> di;
-  const auto k = hn::ConvertTo(di, n);
-  const auto k1 = hn::ShiftRight<1>(k);
-  const auto bias = hn::Set(di, 1023);
-  const auto pow1 = hn::BitCast(d, hn::ShiftLeft<52>(hn::Add(k1, bias)));
-  const auto pow2 = hn::BitCast(d, hn::ShiftLeft<52>(hn::Add(hn::Sub(k, k1), bias)));
-  return hn::Mul(hn::Mul(v, pow1), pow2);
-}
 
 // exp(z) = (1 + hi + lo) * 2^n, n integral, |hi| <= 0.35, |lo| <= 0.06.
 template <class D>
