@@ -18,8 +18,8 @@
 //   2^-126); piecewise-linear functions: identical to torch.
 
 #include "hwy/contrib/math/math-inl.h"
-#include "kernels/activation_polynomials.h"
 #include "hwy/highway.h"
+#include "kernels/activation_polynomials.h"
 #include "kernels/erf-inl.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -79,9 +79,9 @@ HWY_INLINE Product<D> ExactProduct(D d, V<D> x, double beta) {
   const V<D> x_lo = hn::Sub(x, x_hi);
   const V<D> b_hi = K(d, beta * 134217729.0 - (beta * 134217729.0 - beta));
   const V<D> b_lo = hn::Sub(b, b_hi);
-  const V<D> lo = hn::Add(hn::Add(hn::Add(hn::Sub(hn::Mul(x_hi, b_hi), hi), hn::Mul(x_hi, b_lo)),
-                                  hn::Mul(x_lo, b_hi)),
-                          hn::Mul(x_lo, b_lo));
+  const V<D> lo = hn::Add(
+      hn::Add(hn::Add(hn::Sub(hn::Mul(x_hi, b_hi), hi), hn::Mul(x_hi, b_lo)), hn::Mul(x_lo, b_hi)),
+      hn::Mul(x_lo, b_lo));
 #endif
   return {hi, hn::IfThenZeroElse(hn::Gt(hn::Abs(hi), K(d, 1000.0)), lo)};
 }
@@ -97,7 +97,8 @@ template <class D>
 HWY_INLINE SplitExp<D> ExpNegAbs(D d, V<D> hi, V<D> lo) {
   const V<D> a = hn::Neg(hn::Abs(hi));
   const auto tail = hn::Lt(a, K(d, -700.0));
-  // lo moves -|u| by delta = -sign(hi) lo, and exp(a + delta) = exp(a) (1 + delta): |delta| < 1e-13.
+  // lo moves -|u| by delta = -sign(hi) lo, and exp(a + delta) = exp(a) (1 + delta): |delta| <
+  // 1e-13.
   V<D> delta = hn::IfThenElse(hn::Ge(hi, hn::Zero(d)), hn::Neg(lo), lo);
   delta = hn::IfThenElse(tail, hn::Mul(delta, K(d, 0.5)), delta);
   const V<D> base = ExpNonPositive(d, hn::IfThenElse(tail, hn::Mul(a, K(d, 0.5)), a));
@@ -116,13 +117,15 @@ HWY_INLINE V<D> Polynomial(D d, V<D> x, const double (&coefficients)[kCount]) {
 
 // f'(u) near its zero r (SiLU's or Mish's), where the usual formulas cancel: t Q(t) with
 // t = u - r from u = hi + lo and r = root_hi + root_lo (hi - root_hi is exact there), Q the
-// generated fit. Returns the mask of the lanes inside the fit's window too.
+// generated fit: g t Q(t) in the lanes inside the fit's window, general elsewhere. A vector with
+// no lane in the window skips the polynomial.
 template <class D, std::size_t kCount>
-HWY_INLINE V<D> NearRoot(D d, V<D> hi, V<D> lo, double root_hi, double root_lo,
-                         const double (&coefficients)[kCount], hn::Mask<D>& inside) {
+HWY_INLINE V<D> NearRoot(D d, V<D> g, V<D> hi, V<D> lo, double root_hi, double root_lo,
+                         const double (&coefficients)[kCount], V<D> general) {
   const V<D> t = hn::Add(hn::Sub(hi, K(d, root_hi)), hn::Sub(lo, K(d, root_lo)));
-  inside = hn::Lt(hn::Abs(t), K(d, kRootWindow));
-  return hn::Mul(t, Polynomial(d, t, coefficients));
+  const auto inside = hn::Lt(hn::Abs(t), K(d, kRootWindow));
+  if (hn::AllFalse(d, inside)) return general;
+  return hn::IfThenElse(inside, hn::Mul(g, hn::Mul(t, Polynomial(d, t, coefficients))), general);
 }
 
 // sech^2(y) = 1 - tanh^2(y) without cancellation: 4e / (1 + e)^2 with e = exp(-2|y|).
@@ -157,7 +160,9 @@ struct PiecewiseLinear {
   static constexpr bool kNative = true;
   static constexpr bool kPropagateNaN = false;
   template <class D>
-  static V<D> Second(D d, V<D>, const double*) { return hn::Zero(d); }
+  static V<D> Second(D d, V<D>, const double*) {
+    return hn::Zero(d);
+  }
 };
 
 struct ReLUMath : PiecewiseLinear {
@@ -181,11 +186,17 @@ HWY_INLINE V<D> ClampKeepNaN(D, V<D> x, V<D> lo, V<D> hi) {
 template <int kLo, int kHi>
 struct ClampMath : PiecewiseLinear {
   template <class D>
-  static V<D> Lo(D d, const double* p) { return kLo == kHi ? K(d, p[0]) : K(d, kLo); }
+  static V<D> Lo(D d, const double* p) {
+    return kLo == kHi ? K(d, p[0]) : K(d, kLo);
+  }
   template <class D>
-  static V<D> Hi(D d, const double* p) { return kLo == kHi ? K(d, p[1]) : K(d, kHi); }
+  static V<D> Hi(D d, const double* p) {
+    return kLo == kHi ? K(d, p[1]) : K(d, kHi);
+  }
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double* p) { return ClampKeepNaN(d, x, Lo(d, p), Hi(d, p)); }
+  static V<D> Forward(D d, V<D> x, const double* p) {
+    return ClampKeepNaN(d, x, Lo(d, p), Hi(d, p));
+  }
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
     return hn::IfThenZeroElse(hn::Or(hn::Le(x, Lo(d, p)), hn::Ge(x, Hi(d, p))), g);
@@ -223,9 +234,13 @@ HWY_INLINE auto InBand(D d, V<D> x, const double* p) {
 
 struct HardshrinkMath : PiecewiseLinear {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double* p) { return hn::IfThenZeroElse(InBand(d, x, p), x); }
+  static V<D> Forward(D d, V<D> x, const double* p) {
+    return hn::IfThenZeroElse(InBand(d, x, p), x);
+  }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) { return hn::IfThenZeroElse(InBand(d, x, p), g); }
+  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
+    return hn::IfThenZeroElse(InBand(d, x, p), g);
+  }
 };
 
 struct SoftshrinkMath : PiecewiseLinear {
@@ -236,7 +251,9 @@ struct SoftshrinkMath : PiecewiseLinear {
     return hn::IfThenElse(hn::Gt(x, lambd), hn::Sub(x, lambd), below);  // NaN gives 0, as torch
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) { return hn::IfThenZeroElse(InBand(d, x, p), g); }
+  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
+    return hn::IfThenZeroElse(InBand(d, x, p), g);
+  }
 };
 
 // min(max(x + 3, 0), 6), NaN kept.
@@ -247,7 +264,9 @@ HWY_INLINE V<D> Relu6Shifted(D d, V<D> x) {
 
 struct HardsigmoidMath : PiecewiseLinear {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double*) { return hn::Div(Relu6Shifted(d, x), K(d, 6.0)); }
+  static V<D> Forward(D d, V<D> x, const double*) {
+    return hn::Div(Relu6Shifted(d, x), K(d, 6.0));
+  }
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
     // torch multiplies by the float 1/6 for every dtype.
@@ -264,7 +283,8 @@ struct HardswishMath : PiecewiseLinear {
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
     const V<D> middle = hn::Mul(g, hn::Add(hn::Div(x, K(d, 3.0)), K(d, 0.5)));
-    return hn::IfThenZeroElse(hn::Lt(x, K(d, -3.0)), hn::IfThenElse(hn::Le(x, K(d, 3.0)), middle, g));
+    return hn::IfThenZeroElse(hn::Lt(x, K(d, -3.0)),
+                              hn::IfThenElse(hn::Le(x, K(d, 3.0)), middle, g));
   }
   template <class D>
   static V<D> Second(D d, V<D> x, const double*) {
@@ -292,54 +312,77 @@ HWY_INLINE V<D> EluForward(D d, V<D> x, double coef, double input_scale, double 
 }
 template <class D>
 HWY_INLINE V<D> EluBackward(D d, V<D> g, V<D> x, double coef, double input_scale, double scale) {
-  const V<D> negative = hn::Mul(g, hn::Mul(K(d, coef * input_scale), TableExp(d, hn::Mul(x, K(d, input_scale)))));
+  const V<D> negative =
+      hn::Mul(g, hn::Mul(K(d, coef * input_scale), TableExp(d, hn::Mul(x, K(d, input_scale)))));
   return hn::IfThenElse(hn::Le(x, hn::Zero(d)), negative, hn::Mul(g, K(d, scale)));
 }
 // f'' is 0 at x = 0, as torch's double backward gives.
 template <class D>
 HWY_INLINE V<D> EluSecond(D d, V<D> x, double coef, double input_scale) {
   const V<D> e = TableExp(d, hn::Mul(x, K(d, input_scale)));
-  return hn::IfThenElseZero(hn::Lt(x, hn::Zero(d)), hn::Mul(K(d, coef * input_scale * input_scale), e));
+  return hn::IfThenElseZero(hn::Lt(x, hn::Zero(d)),
+                            hn::Mul(K(d, coef * input_scale * input_scale), e));
 }
 
 struct ELUMath : Smooth {
-  static constexpr bool kPropagateNaN = false;  // x <= 0 is false for NaN: y = NaN, grad = g, as torch
+  static constexpr bool kPropagateNaN =
+      false;  // x <= 0 is false for NaN: y = NaN, grad = g, as torch
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double* p) { return EluForward(d, x, p[0], 1.0, 1.0); }
+  static V<D> Forward(D d, V<D> x, const double* p) {
+    return EluForward(d, x, p[0], 1.0, 1.0);
+  }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) { return EluBackward(d, g, x, p[0], 1.0, 1.0); }
+  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
+    return EluBackward(d, g, x, p[0], 1.0, 1.0);
+  }
   template <class D>
-  static V<D> Second(D d, V<D> x, const double* p) { return EluSecond(d, x, p[0], 1.0); }
+  static V<D> Second(D d, V<D> x, const double* p) {
+    return EluSecond(d, x, p[0], 1.0);
+  }
 };
 
 struct CELUMath : Smooth {
-  static constexpr bool kPropagateNaN = false;  // x <= 0 is false for NaN: y = NaN, grad = g, as torch
+  static constexpr bool kPropagateNaN =
+      false;  // x <= 0 is false for NaN: y = NaN, grad = g, as torch
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double* p) { return EluForward(d, x, p[0], 1.0 / p[0], 1.0); }
+  static V<D> Forward(D d, V<D> x, const double* p) {
+    return EluForward(d, x, p[0], 1.0 / p[0], 1.0);
+  }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) { return EluBackward(d, g, x, p[0], 1.0 / p[0], 1.0); }
+  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
+    return EluBackward(d, g, x, p[0], 1.0 / p[0], 1.0);
+  }
   template <class D>
-  static V<D> Second(D d, V<D> x, const double* p) { return EluSecond(d, x, p[0], 1.0 / p[0]); }
+  static V<D> Second(D d, V<D> x, const double* p) {
+    return EluSecond(d, x, p[0], 1.0 / p[0]);
+  }
 };
 
 inline constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
 inline constexpr double kSeluScale = 1.0507009873554804934193349852946;
 
 struct SELUMath : Smooth {
-  static constexpr bool kPropagateNaN = false;  // x <= 0 is false for NaN: y = NaN, grad = g, as torch
+  static constexpr bool kPropagateNaN =
+      false;  // x <= 0 is false for NaN: y = NaN, grad = g, as torch
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double*) { return EluForward(d, x, kSeluAlpha * kSeluScale, 1.0, kSeluScale); }
+  static V<D> Forward(D d, V<D> x, const double*) {
+    return EluForward(d, x, kSeluAlpha * kSeluScale, 1.0, kSeluScale);
+  }
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
     return EluBackward(d, g, x, kSeluAlpha * kSeluScale, 1.0, kSeluScale);
   }
   template <class D>
-  static V<D> Second(D d, V<D> x, const double*) { return EluSecond(d, x, kSeluAlpha * kSeluScale, 1.0); }
+  static V<D> Second(D d, V<D> x, const double*) {
+    return EluSecond(d, x, kSeluAlpha * kSeluScale, 1.0);
+  }
 };
 
 struct SigmoidMath : Smooth {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double*) { return Sigmoids(d, x).pos; }
+  static V<D> Forward(D d, V<D> x, const double*) {
+    return Sigmoids(d, x).pos;
+  }
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
     const auto s = Sigmoids(d, x);
@@ -359,7 +402,9 @@ struct LogSigmoidMath : Smooth {
     return hn::Sub(hn::Min(x, hn::Zero(d)), hn::Log1p(d, ExpNonPositive(d, hn::Neg(hn::Abs(x)))));
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double*) { return hn::Mul(g, Sigmoids(d, x).neg); }
+  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+    return hn::Mul(g, Sigmoids(d, x).neg);
+  }
   template <class D>
   static V<D> Second(D d, V<D> x, const double*) {
     const auto s = Sigmoids(d, x);
@@ -369,9 +414,13 @@ struct LogSigmoidMath : Smooth {
 
 struct TanhMath : Smooth {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double*) { return TableTanh(d, x); }
+  static V<D> Forward(D d, V<D> x, const double*) {
+    return TableTanh(d, x);
+  }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double*) { return hn::Mul(g, Sech2(d, x)); }
+  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+    return hn::Mul(g, Sech2(d, x));
+  }
   template <class D>
   static V<D> Second(D d, V<D> x, const double*) {
     return hn::Mul(K(d, -2.0), hn::Mul(TableTanh(d, x), Sech2(d, x)));
@@ -442,7 +491,8 @@ struct SoftplusMath : Smooth {
     const auto u = ExactProduct(d, x, p[0]);
     const auto e = ExpNegAbs(d, u.hi, u.lo);
     const V<D> r = hn::Div(K(d, 1.0), hn::Add(K(d, 1.0), e.value));
-    const V<D> s = hn::IfThenElse(hn::Ge(u.hi, hn::Zero(d)), r, hn::Mul(e.scale, hn::Mul(e.part, r)));
+    const V<D> s =
+        hn::IfThenElse(hn::Ge(u.hi, hn::Zero(d)), r, hn::Mul(e.scale, hn::Mul(e.part, r)));
     return hn::IfThenElse(hn::Gt(u.hi, K(d, p[1])), g, hn::Mul(g, s));
   }
   template <class D>
@@ -481,71 +531,92 @@ HWY_INLINE V<D> SwishBackward(D d, V<D> g, V<D> x, double beta) {
       kSiLU ? hn::Mul(g, hn::Mul(scale, hn::Mul(s_part, hn::MulAdd(u.hi, s_neg, K(d, 1.0)))))
             : hn::Mul(scale, hn::MulAdd(hn::Mul(g, x), hn::Mul(K(d, beta), hn::Mul(s_part, s_neg)),
                                         hn::Mul(g, s_part)));
-  hn::Mask<D> inside;
-  const V<D> near_root = NearRoot(d, u.hi, u.lo, kSiluRootHi, kSiluRootLo, kSiluRootSeries, inside);
-  return hn::IfThenElse(inside, hn::Mul(g, near_root), general);
+  return NearRoot(d, g, u.hi, u.lo, kSiluRootHi, kSiluRootLo, kSiluRootSeries, general);
 }
 template <class D>
 HWY_INLINE V<D> SwishSecond(D d, V<D> x, double beta) {
   const V<D> bx = hn::Mul(x, K(d, beta));
   const auto s = Sigmoids(d, bx);
   const V<D> slope = hn::Mul(s.pos, s.neg);
-  return hn::Mul(hn::Mul(K(d, beta), slope), hn::Add(K(d, 2.0), hn::Mul(bx, hn::Sub(s.neg, s.pos))));
+  return hn::Mul(hn::Mul(K(d, beta), slope),
+                 hn::Add(K(d, 2.0), hn::Mul(bx, hn::Sub(s.neg, s.pos))));
 }
 
 struct SiLUMath : Smooth {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double*) { return SwishForward(d, x, 1.0); }
+  static V<D> Forward(D d, V<D> x, const double*) {
+    return SwishForward(d, x, 1.0);
+  }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double*) { return SwishBackward<true>(d, g, x, 1.0); }
+  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+    return SwishBackward<true>(d, g, x, 1.0);
+  }
   template <class D>
-  static V<D> Second(D d, V<D> x, const double*) { return SwishSecond(d, x, 1.0); }
+  static V<D> Second(D d, V<D> x, const double*) {
+    return SwishSecond(d, x, 1.0);
+  }
 };
 
 struct SwishMath : Smooth {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double* p) { return SwishForward(d, x, p[0]); }
+  static V<D> Forward(D d, V<D> x, const double* p) {
+    return SwishForward(d, x, p[0]);
+  }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) { return SwishBackward<false>(d, g, x, p[0]); }
+  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
+    return SwishBackward<false>(d, g, x, p[0]);
+  }
   template <class D>
-  static V<D> Second(D d, V<D> x, const double* p) { return SwishSecond(d, x, p[0]); }
+  static V<D> Second(D d, V<D> x, const double* p) {
+    return SwishSecond(d, x, p[0]);
+  }
 };
 
 struct MishMath : Smooth {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double*) {
     // tanh(log(1 + exp(x))) = e (2 + e) / (2 + 2e + e^2) with e = exp(x) below 0 (times x: split
-    // on the far tail, see ExpNegAbs), (1 + 2e) / (1 + 2e + 2e^2) with e = exp(-x) above.
+    // on the far tail, see ExpNegAbs), (1 + 2e) / (1 + 2e + 2e^2) with e = exp(-x) above; one
+    // division for both.
     const auto e = ExpNegAbs(d, x, hn::Zero(d));
-    const V<D> e2 = hn::Mul(e.value, e.value);
+    const auto negative = hn::Lt(x, hn::Zero(d));
     const V<D> two_plus_e = hn::Add(K(d, 2.0), e.value);
-    const V<D> negative = hn::Mul(hn::Mul(x, e.scale),
-                                  hn::Div(hn::Mul(e.part, two_plus_e), hn::MulAdd(e.value, two_plus_e, K(d, 2.0))));
-    const V<D> twice = hn::Add(e.value, e.value);
-    const V<D> positive = hn::Div(hn::Mul(x, hn::Add(K(d, 1.0), twice)),
-                                  hn::Add(hn::Add(K(d, 1.0), twice), hn::Add(e2, e2)));
-    return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), negative, positive);
+    const V<D> one_plus_twice = hn::MulAdd(K(d, 2.0), e.value, K(d, 1.0));
+    const V<D> numerator = hn::IfThenElse(negative, hn::Mul(e.part, two_plus_e), one_plus_twice);
+    const V<D> denominator =
+        hn::IfThenElse(negative, hn::MulAdd(e.value, two_plus_e, K(d, 2.0)),
+                       hn::MulAdd(hn::Add(e.value, e.value), e.value, one_plus_twice));
+    const V<D> factor = hn::Div(numerator, denominator);
+    return hn::Mul(hn::IfThenElse(negative, hn::Mul(x, e.scale), x), factor);
   }
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
-    // tanh(sp) + x sigma(x) sech^2(sp), sp = softplus(x), above 0 (positive terms). Below,
-    // with e = exp(x) and n = e (2 + e): e ((2 + e)(2 + n) + 4x (1 + e)) / (2 + n)^2, whose
-    // factor e is split on the far tail (ExpNegAbs) and whose sum cancels less than the terms
-    // above; the generated t Q(t) next to the zero of f', where it still cancels.
-    const V<D> sp = Softplus1(d, x);
-    const V<D> positive = hn::MulAdd(hn::Mul(x, Sigmoids(d, x).pos), Sech2(d, sp), TableTanh(d, sp));
+    // tanh(sp) + x sigma(x) sech^2(sp), sp = softplus(x), as N / Q^2 with one exponential and
+    // one division. Below 0, e = exp(x), n = e (2 + e), Q = 2 + n:
+    // N = e ((2 + e) Q + 4x (1 + e)), whose factor e is split on the far tail (ExpNegAbs) and
+    // whose sum cancels less than the terms above. Above, e = exp(-x), Q = 1 + 2e + 2e^2:
+    // N = (1 + 2e) Q + 4x e^2 (1 + e), all terms positive. The generated t Q(t) next to the
+    // zero of f', where the sum below 0 still cancels.
     const auto e = ExpNegAbs(d, x, hn::Zero(d));
+    const auto negative = hn::Lt(x, hn::Zero(d));
     const V<D> two_plus_e = hn::Add(K(d, 2.0), e.value);
-    const V<D> two_plus_n = hn::MulAdd(e.value, two_plus_e, K(d, 2.0));
-    // 4x overflows below -4.5e307 while e is 0 long before; -inf keeps torch's NaN (-inf * 0)
-    const V<D> bounded = hn::IfThenElse(hn::IsFinite(x), hn::Max(x, K(d, -1e300)), x);
-    const V<D> inner = hn::MulAdd(hn::Mul(K(d, 4.0), bounded), hn::Add(K(d, 1.0), e.value),
-                                  hn::Mul(two_plus_e, two_plus_n));
-    const V<D> negative = hn::Mul(e.scale, hn::Div(hn::Mul(e.part, inner), hn::Mul(two_plus_n, two_plus_n)));
-    const V<D> derivative = hn::IfThenElse(hn::Lt(x, hn::Zero(d)), negative, positive);
-    hn::Mask<D> inside;
-    const V<D> near_root = NearRoot(d, x, hn::Zero(d), kMishRootHi, kMishRootLo, kMishRootSeries, inside);
-    return hn::Mul(g, hn::IfThenElse(inside, near_root, derivative));
+    const V<D> one_plus_e = hn::Add(K(d, 1.0), e.value);
+    const V<D> one_plus_twice = hn::MulAdd(K(d, 2.0), e.value, K(d, 1.0));
+    const V<D> q = hn::IfThenElse(negative, hn::MulAdd(e.value, two_plus_e, K(d, 2.0)),
+                                  hn::MulAdd(hn::Add(e.value, e.value), e.value, one_plus_twice));
+    // 4x overflows beyond 4.5e307 where its factor is 0 long before; +-inf keep torch's NaN
+    // (inf * 0)
+    const V<D> bounded =
+        hn::IfThenElse(hn::IsFinite(x), hn::Min(hn::Max(x, K(d, -1e300)), K(d, 1e300)), x);
+    const V<D> four_x = hn::Mul(K(d, 4.0), bounded);
+    const V<D> numerator = hn::IfThenElse(
+        negative, hn::Mul(e.part, hn::MulAdd(four_x, one_plus_e, hn::Mul(two_plus_e, q))),
+        hn::MulAdd(hn::Mul(four_x, hn::Mul(e.value, e.value)), one_plus_e,
+                   hn::Mul(one_plus_twice, q)));
+    const V<D> scale = hn::IfThenElse(negative, e.scale, K(d, 1.0));
+    const V<D> derivative = hn::Mul(scale, hn::Div(numerator, hn::Mul(q, q)));
+    return NearRoot(d, g, x, hn::Zero(d), kMishRootHi, kMishRootLo, kMishRootSeries,
+                    hn::Mul(g, derivative));
   }
   template <class D>
   static V<D> Second(D d, V<D> x, const double*) {
@@ -553,7 +624,8 @@ struct MishMath : Smooth {
     const V<D> t = TableTanh(d, sp), sech2 = Sech2(d, sp);
     const auto s = Sigmoids(d, x);
     // d/dx [t + x s sech2] = 2 s sech2 + x sech2 (s(1-s) - 2 t s^2)
-    const V<D> inner = hn::Sub(hn::Mul(s.pos, s.neg), hn::Mul(K(d, 2.0), hn::Mul(t, hn::Mul(s.pos, s.pos))));
+    const V<D> inner =
+        hn::Sub(hn::Mul(s.pos, s.neg), hn::Mul(K(d, 2.0), hn::Mul(t, hn::Mul(s.pos, s.pos))));
     return hn::Add(hn::Mul(K(d, 2.0), hn::Mul(s.pos, sech2)), hn::Mul(x, hn::Mul(sech2, inner)));
   }
 };
@@ -667,8 +739,8 @@ struct GELUMath : Smooth {
       const V<D> factor = hn::MulAdd(slope_term, s.neg, K(d, 1.0));
 #else  // the product's rounding error added back: what the fused multiply-add saves
       const V<D> product = hn::Mul(slope_term, s.neg);
-      const V<D> factor = hn::Add(hn::Add(K(d, 1.0), product),
-                                  ProductError<D>(slope_term, s.neg, product));
+      const V<D> factor =
+          hn::Add(hn::Add(K(d, 1.0), product), ProductError<D>(slope_term, s.neg, product));
 #endif
       derivative = ScaleByPow2(d, hn::Mul(s.pos, factor), s.n);
       derivative = NearRoot(d, x, derivative, c::kGeluTanhRootHi, c::kGeluTanhRootLo,
