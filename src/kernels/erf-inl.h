@@ -12,6 +12,7 @@
 // remainder double-word. The result stays m * 2^n until the caller's last product, so GELU's
 // x * Phi(x) does not go through a subnormal Phi.
 
+#include <iterator>
 #include <type_traits>
 
 #include "hwy/highway.h"
@@ -84,19 +85,24 @@ HWY_INLINE hn::Vec<D> ProductError(hn::Vec<D> a, hn::Vec<D> b, hn::Vec<D> p) {
 #endif
 }
 
-// c[0] + c[1] t + ... with the last step c[0] + t (...) taken double-word.
-template <class D, std::size_t N>
-HWY_INLINE Pair<D> HornerPair(D d, hn::Vec<D> t, const double (&c)[N]) {
-  hn::Vec<D> rest = hn::Set(d, c[N - 1]);
-  for (std::size_t k = N - 1; k-- > 1;) rest = hn::MulAdd(rest, t, hn::Set(d, c[k]));
+// c_0 + c_1 t + ... + c_(count-1) t^(count-1) with the last step c_0 + t (...) taken
+// double-word; coefficient(k) is c_k's vector.
+template <class D, class Coefficient>
+HWY_INLINE Pair<D> HornerPairOf(D, hn::Vec<D> t, std::size_t count, Coefficient coefficient) {
+  hn::Vec<D> rest = coefficient(count - 1);
+  for (std::size_t k = count - 1; k-- > 1;) rest = hn::MulAdd(rest, t, coefficient(k));
   const auto product = hn::Mul(t, rest);
   const auto product_error = ProductError<D>(t, rest, product);
-  const auto head = hn::Set(d, c[0]);
+  const auto head = coefficient(0);
   const auto sum = hn::Add(head, product);  // TwoSum(head, product)
   const auto product_part = hn::Sub(sum, head);
   const auto sum_error =
       hn::Add(hn::Sub(head, hn::Sub(sum, product_part)), hn::Sub(product, product_part));
   return {sum, hn::Add(sum_error, product_error)};
+}
+template <class D, std::size_t N>
+HWY_INLINE Pair<D> HornerPair(D d, hn::Vec<D> t, const double (&c)[N]) {
+  return HornerPairOf(d, t, N, [&](std::size_t k) { return hn::Set(d, c[k]); });
 }
 
 // (g_hi + g_lo) exp(z) / 2^n, rounded once.
@@ -118,6 +124,24 @@ HWY_INLINE ScaledExp<D> ExpNegSquare(D d, hn::Vec<D> y, double s) {
                        hn::Mul(hn::Set(d, -s), hn::Mul(y_lo, hn::Add(y, y_hi))));
 }
 
+// The pieces' centres and coefficients by column, one lane per piece (AVX-512's Erfcx).
+inline constexpr std::size_t kPieceDegree = std::size(erf_coefficients::kPiece[0]) - 1;
+struct PieceColumns {
+  double centre[8];
+  double coefficient[kPieceDegree + 1][8];
+};
+inline constexpr PieceColumns kPieceColumns = [] {
+  namespace c = erf_coefficients;
+  static_assert(c::kPieces <= 8);
+  PieceColumns columns{};
+  for (std::size_t piece = 0; piece < c::kPieces; ++piece) {
+    columns.centre[piece] = c::kPieceCenter[piece];
+    for (std::size_t k = 0; k <= kPieceDegree; ++k)
+      columns.coefficient[k][piece] = c::kPiece[piece][k];
+  }
+  return columns;
+}();
+
 // erfcx(a) = exp(a^2) erfc(a) for 0.5 <= a (any a above 40 counts as 40), double-word.
 template <class D>
 HWY_INLINE Pair<D> Erfcx(D d, hn::Vec<D> a) {
@@ -131,6 +155,25 @@ HWY_INLINE Pair<D> Erfcx(D d, hn::Vec<D> a) {
     const auto quotient = hn::Div(h.hi, a);
     g = {quotient, hn::Div(hn::Add(hn::NegMulAdd(quotient, a, h.hi), h.lo), a)};
   }
+#if HWY_TARGET <= HWY_AVX3
+  if constexpr (hn::MaxLanes(d) == 8) {
+    // One polynomial for the vector: each lane's piece's centre and coefficients by a
+    // permutation. Lanes below the first piece get its polynomial, which callers do not use.
+    const hn::RebindToSigned<D> di;
+    auto piece = hn::Set(d, kRoundingShifter);
+    for (std::size_t k = 1; k < c::kPieces; ++k)
+      piece = hn::Add(piece,
+                      hn::IfThenElseZero(hn::Ge(a, hn::Set(d, c::kPieceLo[k])), hn::Set(d, 1.0)));
+    const auto index = hn::BitCast(di, piece).raw;
+    const auto pick = [&](const double(&column)[8]) {
+      return hn::Vec<D>{_mm512_permutexvar_pd(index, hn::LoadU(d, column).raw)};
+    };
+    const Pair<D> p =
+        HornerPairOf(d, hn::Sub(a, pick(kPieceColumns.centre)), kPieceDegree + 1,
+                     [&](std::size_t k) { return pick(kPieceColumns.coefficient[k]); });
+    return {hn::IfThenElse(in_tail, g.hi, p.hi), hn::IfThenElse(in_tail, g.lo, p.lo)};
+  }
+#endif
   for (std::size_t piece = 0; piece < c::kPieces; ++piece) {
     const auto in_piece = hn::And(hn::Ge(a, hn::Set(d, c::kPieceLo[piece])),
                                   hn::Lt(a, hn::Set(d, c::kPieceHi[piece])));
