@@ -14,6 +14,10 @@ coefficients, rounded to double, approximate the function to a relative error be
   exp(x)  = 2^m 2^(j/16) (1 + r + r^2 P(r))     |r| <= ln(2) / 32 (float64_exp-inl.h), with
                                                 2^(j/16) = hi + lo; P within 2^-46, which
                                                 r^2 <= 2^-11 makes 2^-57 of exp(r)
+  log(1 + e) = -log(c_j) + log(1 + r)           0 <= e <= 1 (float64_exp-inl.h), j = round(15 e),
+  log(1 + r) = r + r^2 P(r)                     c_j = 1 / (1 + j / 15) rounded, r = (1 + e) c_j - 1,
+                                                |r| <= 1/30; -log(c_j) = hi + lo; P within 2^-48,
+                                                which |r| <= 1/30 makes 2^-53.9 of log(1 + r)
 
 and, for GELU's float64 backward, its derivative next to its zero r, where Phi(x) + x phi(x)
 cancels (both forms; the tanh form with torch's double constants):
@@ -76,6 +80,12 @@ def tail(v):  # a * erfcx(a) at a = 1 / sqrt(v)
     return erfcx(1 / mp.sqrt(v)) / mp.sqrt(v) if v > 0 else 1 / mp.sqrt(mp.pi)
 
 
+def log1p_remainder(r):  # (log(1 + r) - r) / r^2; the series where the difference cancels
+    if abs(r) < mp.mpf(10) ** -8:
+        return sum((-r) ** k / (k + 2) for k in range(6)) * -1
+    return (mp.log1p(r) - r) / (r * r)
+
+
 def exp_remainder(r):  # (exp(r) - 1 - r) / r^2
     return (mp.exp(r) - 1 - r) / (r * r) if r != 0 else mp.mpf(0.5)
 
@@ -130,6 +140,11 @@ def main():
     # ln 2 = kLn2Hi + kLn2Lo, kLn2Hi with 32 significant bits: n * kLn2Hi is exact for |n| < 2^21.
     ln2_hi = float(mp.floor(mp.log(2) * 2 ** 32) / 2 ** 32)
     ln2_lo = float(mp.log(2) - ln2_hi)
+    log_reciprocals = [float(1 / (1 + mp.mpf(j) / 15)) for j in range(16)]
+    log_hi = [float(-mp.log(c)) for c in log_reciprocals]
+    log_lo = [float(-mp.log(c) - hi) for c, hi in zip(log_reciprocals, log_hi)]
+    log_poly = smallest_fit(log1p_remainder, -mp.mpf(1) / 30, mp.mpf(1) / 30, 0,
+                            "log1p remainder, table", target=mp.mpf(2) ** -48)
     gelu_root = root_series(gelu_derivative, "GELU' / (x - r)")
     gelu_tanh_root = root_series(gelu_tanh_derivative, "GELU tanh' / (x - r)")
 
@@ -163,6 +178,11 @@ def main():
         "// (P within 2^-46: r^2 P(r) within 2^-57 of exp(r)).\n",
         array("kExp2Hi", exp2_hi), array("kExp2Lo", exp2_lo),
         array("kExpTableRemainder", exp_table_poly),
+        "\n// log(1 + e) for e in [0, 1]: j = round(15 e), c_j = kLog1pReciprocal[j] (1 / (1 + j / 15)\n",
+        "// rounded), r = (1 + e) c_j - 1, |r| <= 1/30, and log(1 + e) = kLog1pLogHi[j] + kLog1pLogLo[j]\n",
+        "// + r + r^2 P(r) (P within 2^-48: r^2 P(r) within 2^-53.9 of log(1 + r)).\n",
+        array("kLog1pReciprocal", log_reciprocals), array("kLog1pLogHi", log_hi),
+        array("kLog1pLogLo", log_lo), array("kLog1pRemainder", log_poly),
         "\n// GELU's derivative f'(x) = t P(t), t = x - r, |t| < kGeluRootRadius, next to its zero\n",
         "// r = hi + lo; 'none' and 'tanh' forms.\n",
         f"inline constexpr double kGeluRootRadius = {ROOT_RADIUS!r};\n",

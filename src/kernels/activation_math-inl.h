@@ -57,7 +57,7 @@ HWY_INLINE SigmoidPair<D> Sigmoids(D d, V<D> x) {
 // log(1 + exp(x)) without overflow or cancellation.
 template <class D>
 HWY_INLINE V<D> Softplus1(D d, V<D> x) {
-  return hn::Add(hn::Max(x, hn::Zero(d)), hn::Log1p(d, ExpNonPositive(d, hn::Neg(hn::Abs(x)))));
+  return hn::Add(hn::Max(x, hn::Zero(d)), Log1pOfUnit(d, ExpNonPositive(d, hn::Neg(hn::Abs(x)))));
 }
 
 // beta * x as hi + lo exactly (FMA, or Dekker's product where the target has none): rounding
@@ -399,7 +399,7 @@ struct LogSigmoidMath : Smooth {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double*) {
     // torch's min(x, 0) - log1p(exp(-|x|)): +0.0 (not -0.0) where the log1p term underflows.
-    return hn::Sub(hn::Min(x, hn::Zero(d)), hn::Log1p(d, ExpNonPositive(d, hn::Neg(hn::Abs(x)))));
+    return hn::Sub(hn::Min(x, hn::Zero(d)), Log1pOfUnit(d, ExpNonPositive(d, hn::Neg(hn::Abs(x)))));
   }
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
@@ -475,15 +475,19 @@ struct SoftsignMath : Smooth {
 struct SoftplusMath : Smooth {
   template <class D>
   static V<D> Forward(D d, V<D> x, const double* p) {
+    const auto identity = [&](V<D> u) { return hn::Gt(u, K(d, p[1])); };
+    // beta = 1 (the default): u = x, and no division to keep subnormal exponentials exact for.
+    if (p[0] == 1.0) return hn::IfThenElse(identity(x), x, Softplus1(d, x));
     // log(1 + exp(u)) / beta for u = beta x = hi + lo: u + log1p(exp(-u)) above 0, log1p(exp(u))
     // below, which is exp(u) = scale * part itself on the split tail.
     const auto u = ExactProduct(d, x, p[0]);
     const auto e = ExpNegAbs(d, u.hi, u.lo);
     const auto positive = hn::Gt(u.hi, hn::Zero(d));
     const V<D> linear = hn::IfThenElseZero(positive, hn::Add(u.hi, u.lo));
-    const V<D> log_part = hn::IfThenElse(hn::Eq(e.scale, K(d, 1.0)), hn::Log1p(d, e.value), e.part);
+    const V<D> log_part =
+        hn::IfThenElse(hn::Eq(e.scale, K(d, 1.0)), Log1pOfUnit(d, e.value), e.part);
     const V<D> smooth = hn::Mul(e.scale, hn::Div(hn::Add(linear, log_part), K(d, p[0])));
-    return hn::IfThenElse(hn::Gt(u.hi, K(d, p[1])), x, smooth);
+    return hn::IfThenElse(identity(u.hi), x, smooth);
   }
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {

@@ -1,6 +1,7 @@
-// Vectorized float64 exp and expm1 on Highway vectors, table-driven: about half the operations
-// of Highway's Exp (a degree-12 polynomial on |r| <= ln(2) / 2), and within 1 ULP. Included
-// once per SIMD target by erf-inl.h (no include guard, by Highway's design).
+// Vectorized float64 exp, expm1 and log1p on [0, 1] on Highway vectors, table-driven: about half
+// the operations of Highway's Exp (a degree-12 polynomial on |r| <= ln(2) / 2) and no division
+// where Highway's Log1p has one, within 1 ULP. Included once per SIMD target by erf-inl.h (no
+// include guard, by Highway's design).
 //
 // x = k ln(2) / 16 + r, k = 16 m + j, |r| <= ln(2) / 32: exp(x) = 2^m 2^(j/16) exp(r), with
 // 2^(j/16) = hi + lo from a 16-entry table and exp(r) - 1 = r + r^2 P(r) of degree 7. k is
@@ -49,8 +50,8 @@ HWY_INLINE hn::Vec<D> ScaleByPow2(D d, hn::Vec<D> v, hn::Vec<D> n) {
 
 // table[index & 15] per lane.
 template <class D>
-HWY_INLINE hn::Vec<D> Exp2TableLookup(D d, const double (&table)[16],
-                                      hn::Vec<hn::RebindToSigned<D>> index) {
+HWY_INLINE hn::Vec<D> Lookup16(D d, const double (&table)[16],
+                               hn::Vec<hn::RebindToSigned<D>> index) {
 #if HWY_TARGET <= HWY_AVX3
   if constexpr (hn::MaxLanes(d) == 8) {
     return hn::Vec<D>{
@@ -80,8 +81,8 @@ HWY_INLINE ReducedExp<D> ReduceExp(D d, hn::Vec<D> x) {
   const auto r =
       hn::NegMulAdd(k, hn::Set(d, c::kLn2Lo / 16), hn::NegMulAdd(k, hn::Set(d, c::kLn2Hi / 16), x));
   const auto index = hn::BitCast(di, shifted);
-  const auto hi = Exp2TableLookup(d, c::kExp2Hi, index);
-  const auto lo = Exp2TableLookup(d, c::kExp2Lo, index);
+  const auto hi = Lookup16(d, c::kExp2Hi, index);
+  const auto lo = Lookup16(d, c::kExp2Lo, index);
   const auto expm1_r = hn::MulAdd(hn::Mul(r, r), Horner(d, r, c::kExpTableRemainder), r);
   return {hi, hn::MulAdd(hi, expm1_r, lo), hn::Floor(hn::Mul(k, hn::Set(d, 1.0 / 16)))};
 }
@@ -115,6 +116,24 @@ HWY_INLINE hn::Vec<D> TableExp(D d, hn::Vec<D> x) {
 template <class D>
 HWY_INLINE hn::Vec<D> TableExpm1(D d, hn::Vec<D> x) {
   return Expm1Of(d, ReduceExpClamped(d, x));
+}
+
+// log(1 + e) for e in [0, 1] (exp(-|x|) in softplus and logsigmoid), or NaN: with j = round(15 e)
+// and c_j ~ 1 / (1 + j / 15) from a table, r = (1 + e) c_j - 1 = e c_j + (c_j - 1) is one FMA
+// (c_j - 1 is exact) with |r| <= 1/30, and log(1 + e) = -log(c_j) + log(1 + r), -log(c_j) = hi +
+// lo from two more tables and log(1 + r) = r + r^2 P(r) of degree 7. For j = 0, r = e: full
+// relative precision down to the subnormals.
+template <class D>
+HWY_INLINE hn::Vec<D> Log1pOfUnit(D d, hn::Vec<D> e) {
+  namespace c = erf_coefficients;
+  static_assert(sizeof(hn::TFromD<D>) == 8, "float64 only");
+  const hn::RebindToSigned<D> di;
+  const auto index = hn::BitCast(di, hn::MulAdd(e, hn::Set(d, 15.0), hn::Set(d, kRoundingShifter)));
+  const auto reciprocal = Lookup16(d, c::kLog1pReciprocal, index);
+  const auto r = hn::MulAdd(e, reciprocal, hn::Sub(reciprocal, hn::Set(d, 1.0)));
+  const auto log_lo = Lookup16(d, c::kLog1pLogLo, index);
+  const auto tail = hn::MulAdd(hn::Mul(r, r), Horner(d, r, c::kLog1pRemainder), log_lo);
+  return hn::Add(Lookup16(d, c::kLog1pLogHi, index), hn::Add(r, tail));
 }
 
 }  // namespace activ::kernels::HWY_NAMESPACE
