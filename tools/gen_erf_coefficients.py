@@ -86,8 +86,10 @@ def log1p_remainder(r):  # (log(1 + r) - r) / r^2; the series where the differen
     return (mp.log1p(r) - r) / (r * r)
 
 
-def exp_remainder(r):  # (exp(r) - 1 - r) / r^2
-    return (mp.exp(r) - 1 - r) / (r * r) if r != 0 else mp.mpf(0.5)
+def exp_remainder(r):  # (exp(r) - 1 - r) / r^2; the series where the difference cancels
+    if abs(r) < mp.mpf(10) ** -8:
+        return sum(r**k / mp.factorial(k + 2) for k in range(6))
+    return (mp.exp(r) - 1 - r) / (r * r)
 
 
 ROOT_RADIUS = 0.375
