@@ -107,6 +107,19 @@ HWY_INLINE SplitExp<D> ExpNegAbs(D d, V<D> hi, V<D> lo) {
   return {hn::Mul(part, scale), scale, part};
 }
 
+// body(ExpNegAbs(d, hi, lo)), with scale = 1 known to the compiler (value = part, no split) for
+// vectors with no lane on the far tail: nearly all of them.
+template <class D, class Body>
+HWY_INLINE V<D> WithExpNegAbs(D d, V<D> hi, V<D> lo, const Body& body) {
+  if (HWY_LIKELY(hn::AllFalse(d, hn::Lt(hn::Neg(hn::Abs(hi)), K(d, -700.0))))) {
+    const V<D> delta = hn::IfThenElse(hn::Ge(hi, hn::Zero(d)), hn::Neg(lo), lo);
+    const V<D> base = ExpNonPositive(d, hn::Neg(hn::Abs(hi)));
+    const V<D> part = hn::MulAdd(base, delta, base);
+    return body(SplitExp<D>{part, K(d, 1.0), part});
+  }
+  return body(ExpNegAbs(d, hi, lo));
+}
+
 // Horner's scheme, coefficients lowest degree first.
 template <class D, std::size_t kCount>
 HWY_INLINE V<D> Polynomial(D d, V<D> x, const double (&coefficients)[kCount]) {
@@ -481,23 +494,25 @@ struct SoftplusMath : Smooth {
     // log(1 + exp(u)) / beta for u = beta x = hi + lo: u + log1p(exp(-u)) above 0, log1p(exp(u))
     // below, which is exp(u) = scale * part itself on the split tail.
     const auto u = ExactProduct(d, x, p[0]);
-    const auto e = ExpNegAbs(d, u.hi, u.lo);
-    const auto positive = hn::Gt(u.hi, hn::Zero(d));
-    const V<D> linear = hn::IfThenElseZero(positive, hn::Add(u.hi, u.lo));
-    const V<D> log_part =
-        hn::IfThenElse(hn::Eq(e.scale, K(d, 1.0)), Log1pOfUnit(d, e.value), e.part);
-    const V<D> smooth = hn::Mul(e.scale, hn::Div(hn::Add(linear, log_part), K(d, p[0])));
-    return hn::IfThenElse(identity(u.hi), x, smooth);
+    return WithExpNegAbs(d, u.hi, u.lo, [&](const SplitExp<D>& e) {
+      const auto positive = hn::Gt(u.hi, hn::Zero(d));
+      const V<D> linear = hn::IfThenElseZero(positive, hn::Add(u.hi, u.lo));
+      const V<D> log_part =
+          hn::IfThenElse(hn::Eq(e.scale, K(d, 1.0)), Log1pOfUnit(d, e.value), e.part);
+      const V<D> smooth = hn::Mul(e.scale, hn::Div(hn::Add(linear, log_part), K(d, p[0])));
+      return hn::IfThenElse(identity(u.hi), x, smooth);
+    });
   }
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
     // sigma(u): 1 / (1 + e) above 0, e / (1 + e) = scale (part / (1 + e)) below.
     const auto u = ExactProduct(d, x, p[0]);
-    const auto e = ExpNegAbs(d, u.hi, u.lo);
-    const V<D> r = hn::Div(K(d, 1.0), hn::Add(K(d, 1.0), e.value));
-    const V<D> s =
-        hn::IfThenElse(hn::Ge(u.hi, hn::Zero(d)), r, hn::Mul(e.scale, hn::Mul(e.part, r)));
-    return hn::IfThenElse(hn::Gt(u.hi, K(d, p[1])), g, hn::Mul(g, s));
+    return WithExpNegAbs(d, u.hi, u.lo, [&](const SplitExp<D>& e) {
+      const V<D> r = hn::Div(K(d, 1.0), hn::Add(K(d, 1.0), e.value));
+      const V<D> s =
+          hn::IfThenElse(hn::Ge(u.hi, hn::Zero(d)), r, hn::Mul(e.scale, hn::Mul(e.part, r)));
+      return hn::IfThenElse(hn::Gt(u.hi, K(d, p[1])), g, hn::Mul(g, s));
+    });
   }
   template <class D>
   static V<D> Second(D d, V<D> x, const double* p) {
@@ -513,10 +528,11 @@ struct SoftplusMath : Smooth {
 template <class D>
 HWY_INLINE V<D> SwishForward(D d, V<D> x, double beta) {
   const auto u = ExactProduct(d, x, beta);
-  const auto e = ExpNegAbs(d, u.hi, u.lo);
-  const V<D> r = hn::Div(K(d, 1.0), hn::Add(K(d, 1.0), e.value));
-  const V<D> negative = hn::Mul(hn::Mul(x, e.scale), hn::Mul(e.part, r));
-  return hn::IfThenElse(hn::Ge(u.hi, hn::Zero(d)), hn::Mul(x, r), negative);
+  return WithExpNegAbs(d, u.hi, u.lo, [&](const SplitExp<D>& e) {
+    const V<D> r = hn::Div(K(d, 1.0), hn::Add(K(d, 1.0), e.value));
+    const V<D> negative = hn::Mul(hn::Mul(x, e.scale), hn::Mul(e.part, r));
+    return hn::IfThenElse(hn::Ge(u.hi, hn::Zero(d)), hn::Mul(x, r), negative);
+  });
 }
 // g * f'(x) as torch computes it: SiLU g sigma(u) (1 + u sigma(-u)), Swish (autograd of
 // x * sigmoid(beta x)) g sigma(u) + (g x) beta sigma(u) sigma(-u), where g x may overflow; the
@@ -524,18 +540,20 @@ HWY_INLINE V<D> SwishForward(D d, V<D> x, double beta) {
 template <bool kSiLU, class D>
 HWY_INLINE V<D> SwishBackward(D d, V<D> g, V<D> x, double beta) {
   const auto u = ExactProduct(d, x, beta);
-  const auto e = ExpNegAbs(d, u.hi, u.lo);
-  const V<D> r = hn::Div(K(d, 1.0), hn::Add(K(d, 1.0), e.value));
-  const auto non_negative = hn::Ge(u.hi, hn::Zero(d));
-  // sigma(u) = scale * s_part and sigma(-u), scale = 1 but on the negative tail
-  const V<D> s_part = hn::IfThenElse(non_negative, r, hn::Mul(e.part, r));
-  const V<D> s_neg = hn::IfThenElse(non_negative, hn::Mul(e.value, r), r);
-  const V<D> scale = hn::IfThenElse(non_negative, K(d, 1.0), e.scale);
-  const V<D> general =
-      kSiLU ? hn::Mul(g, hn::Mul(scale, hn::Mul(s_part, hn::MulAdd(u.hi, s_neg, K(d, 1.0)))))
+  return WithExpNegAbs(d, u.hi, u.lo, [&](const SplitExp<D>& e) {
+    const V<D> r = hn::Div(K(d, 1.0), hn::Add(K(d, 1.0), e.value));
+    const auto non_negative = hn::Ge(u.hi, hn::Zero(d));
+    // sigma(u) = scale * s_part and sigma(-u), scale = 1 but on the negative tail
+    const V<D> s_part = hn::IfThenElse(non_negative, r, hn::Mul(e.part, r));
+    const V<D> s_neg = hn::IfThenElse(non_negative, hn::Mul(e.value, r), r);
+    const V<D> scale = hn::IfThenElse(non_negative, K(d, 1.0), e.scale);
+    const V<D> general =
+        kSiLU
+            ? hn::Mul(g, hn::Mul(scale, hn::Mul(s_part, hn::MulAdd(u.hi, s_neg, K(d, 1.0)))))
             : hn::Mul(scale, hn::MulAdd(hn::Mul(g, x), hn::Mul(K(d, beta), hn::Mul(s_part, s_neg)),
                                         hn::Mul(g, s_part)));
-  return NearRoot(d, g, u.hi, u.lo, kSiluRootHi, kSiluRootLo, kSiluRootSeries, general);
+    return NearRoot(d, g, u.hi, u.lo, kSiluRootHi, kSiluRootLo, kSiluRootSeries, general);
+  });
 }
 template <class D>
 HWY_INLINE V<D> SwishSecond(D d, V<D> x, double beta) {
@@ -582,16 +600,17 @@ struct MishMath : Smooth {
     // tanh(log(1 + exp(x))) = e (2 + e) / (2 + 2e + e^2) with e = exp(x) below 0 (times x: split
     // on the far tail, see ExpNegAbs), (1 + 2e) / (1 + 2e + 2e^2) with e = exp(-x) above; one
     // division for both.
-    const auto e = ExpNegAbs(d, x, hn::Zero(d));
-    const auto negative = hn::Lt(x, hn::Zero(d));
-    const V<D> two_plus_e = hn::Add(K(d, 2.0), e.value);
-    const V<D> one_plus_twice = hn::MulAdd(K(d, 2.0), e.value, K(d, 1.0));
-    const V<D> numerator = hn::IfThenElse(negative, hn::Mul(e.part, two_plus_e), one_plus_twice);
-    const V<D> denominator =
-        hn::IfThenElse(negative, hn::MulAdd(e.value, two_plus_e, K(d, 2.0)),
-                       hn::MulAdd(hn::Add(e.value, e.value), e.value, one_plus_twice));
-    const V<D> factor = hn::Div(numerator, denominator);
-    return hn::Mul(hn::IfThenElse(negative, hn::Mul(x, e.scale), x), factor);
+    return WithExpNegAbs(d, x, hn::Zero(d), [&](const SplitExp<D>& e) {
+      const auto negative = hn::Lt(x, hn::Zero(d));
+      const V<D> two_plus_e = hn::Add(K(d, 2.0), e.value);
+      const V<D> one_plus_twice = hn::MulAdd(K(d, 2.0), e.value, K(d, 1.0));
+      const V<D> numerator = hn::IfThenElse(negative, hn::Mul(e.part, two_plus_e), one_plus_twice);
+      const V<D> denominator =
+          hn::IfThenElse(negative, hn::MulAdd(e.value, two_plus_e, K(d, 2.0)),
+                         hn::MulAdd(hn::Add(e.value, e.value), e.value, one_plus_twice));
+      const V<D> factor = hn::Div(numerator, denominator);
+      return hn::Mul(hn::IfThenElse(negative, hn::Mul(x, e.scale), x), factor);
+    });
   }
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
@@ -601,26 +620,27 @@ struct MishMath : Smooth {
     // whose sum cancels less than the terms above. Above, e = exp(-x), Q = 1 + 2e + 2e^2:
     // N = (1 + 2e) Q + 4x e^2 (1 + e), all terms positive. The generated t Q(t) next to the
     // zero of f', where the sum below 0 still cancels.
-    const auto e = ExpNegAbs(d, x, hn::Zero(d));
-    const auto negative = hn::Lt(x, hn::Zero(d));
-    const V<D> two_plus_e = hn::Add(K(d, 2.0), e.value);
-    const V<D> one_plus_e = hn::Add(K(d, 1.0), e.value);
-    const V<D> one_plus_twice = hn::MulAdd(K(d, 2.0), e.value, K(d, 1.0));
-    const V<D> q = hn::IfThenElse(negative, hn::MulAdd(e.value, two_plus_e, K(d, 2.0)),
-                                  hn::MulAdd(hn::Add(e.value, e.value), e.value, one_plus_twice));
-    // 4x overflows beyond 4.5e307 where its factor is 0 long before; +-inf keep torch's NaN
-    // (inf * 0)
-    const V<D> bounded =
-        hn::IfThenElse(hn::IsFinite(x), hn::Min(hn::Max(x, K(d, -1e300)), K(d, 1e300)), x);
-    const V<D> four_x = hn::Mul(K(d, 4.0), bounded);
-    const V<D> numerator = hn::IfThenElse(
-        negative, hn::Mul(e.part, hn::MulAdd(four_x, one_plus_e, hn::Mul(two_plus_e, q))),
-        hn::MulAdd(hn::Mul(four_x, hn::Mul(e.value, e.value)), one_plus_e,
-                   hn::Mul(one_plus_twice, q)));
-    const V<D> scale = hn::IfThenElse(negative, e.scale, K(d, 1.0));
-    const V<D> derivative = hn::Mul(scale, hn::Div(numerator, hn::Mul(q, q)));
-    return NearRoot(d, g, x, hn::Zero(d), kMishRootHi, kMishRootLo, kMishRootSeries,
-                    hn::Mul(g, derivative));
+    return WithExpNegAbs(d, x, hn::Zero(d), [&](const SplitExp<D>& e) {
+      const auto negative = hn::Lt(x, hn::Zero(d));
+      const V<D> two_plus_e = hn::Add(K(d, 2.0), e.value);
+      const V<D> one_plus_e = hn::Add(K(d, 1.0), e.value);
+      const V<D> one_plus_twice = hn::MulAdd(K(d, 2.0), e.value, K(d, 1.0));
+      const V<D> q = hn::IfThenElse(negative, hn::MulAdd(e.value, two_plus_e, K(d, 2.0)),
+                                    hn::MulAdd(hn::Add(e.value, e.value), e.value, one_plus_twice));
+      // 4x overflows beyond 4.5e307 where its factor is 0 long before; +-inf keep torch's NaN
+      // (inf * 0)
+      const V<D> bounded =
+          hn::IfThenElse(hn::IsFinite(x), hn::Min(hn::Max(x, K(d, -1e300)), K(d, 1e300)), x);
+      const V<D> four_x = hn::Mul(K(d, 4.0), bounded);
+      const V<D> numerator = hn::IfThenElse(
+          negative, hn::Mul(e.part, hn::MulAdd(four_x, one_plus_e, hn::Mul(two_plus_e, q))),
+          hn::MulAdd(hn::Mul(four_x, hn::Mul(e.value, e.value)), one_plus_e,
+                     hn::Mul(one_plus_twice, q)));
+      const V<D> scale = hn::IfThenElse(negative, e.scale, K(d, 1.0));
+      const V<D> derivative = hn::Mul(scale, hn::Div(numerator, hn::Mul(q, q)));
+      return NearRoot(d, g, x, hn::Zero(d), kMishRootHi, kMishRootLo, kMishRootSeries,
+                      hn::Mul(g, derivative));
+    });
   }
   template <class D>
   static V<D> Second(D d, V<D> x, const double*) {
