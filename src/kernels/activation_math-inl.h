@@ -134,9 +134,9 @@ HWY_INLINE V<D> Polynomial(D d, V<D> x, const double (&coefficients)[kCount]) {
 // no lane in the window skips the polynomial.
 template <class D, std::size_t kCount>
 HWY_INLINE V<D> NearRoot(D d, V<D> g, V<D> hi, V<D> lo, double root_hi, double root_lo,
-                         const double (&coefficients)[kCount], V<D> general) {
+                         double window, const double (&coefficients)[kCount], V<D> general) {
   const V<D> t = hn::Add(hn::Sub(hi, K(d, root_hi)), hn::Sub(lo, K(d, root_lo)));
-  const auto inside = hn::Lt(hn::Abs(t), K(d, kRootWindow));
+  const auto inside = hn::Lt(hn::Abs(t), K(d, window));
   if (hn::AllFalse(d, inside)) return general;
   return hn::IfThenElse(inside, hn::Mul(g, hn::Mul(t, Polynomial(d, t, coefficients))), general);
 }
@@ -534,9 +534,10 @@ HWY_INLINE V<D> SwishForward(D d, V<D> x, double beta) {
     return hn::IfThenElse(hn::Ge(u.hi, hn::Zero(d)), hn::Mul(x, r), negative);
   });
 }
-// g * f'(x) as torch computes it: SiLU g sigma(u) (1 + u sigma(-u)), Swish (autograd of
-// x * sigmoid(beta x)) g sigma(u) + (g x) beta sigma(u) sigma(-u), where g x may overflow; the
-// generated t Q(t) next to the zero of f', where both cancel.
+// g * f'(x): for u >= 0 and on the far tail as torch computes it, SiLU g sigma(u) (1 + u
+// sigma(-u)), Swish (autograd of x * sigmoid(beta x)) g sigma(u) + (g x) beta sigma(u) sigma(-u),
+// where g x may overflow; below 0 a form that cancels less, and the generated t Q(t) next to the
+// zero of f'.
 template <bool kSiLU, class D>
 HWY_INLINE V<D> SwishBackward(D d, V<D> g, V<D> x, double beta) {
   const auto u = ExactProduct(d, x, beta);
@@ -552,7 +553,15 @@ HWY_INLINE V<D> SwishBackward(D d, V<D> g, V<D> x, double beta) {
             ? hn::Mul(g, hn::Mul(scale, hn::Mul(s_part, hn::MulAdd(u.hi, s_neg, K(d, 1.0)))))
             : hn::Mul(scale, hn::MulAdd(hn::Mul(g, x), hn::Mul(K(d, beta), hn::Mul(s_part, s_neg)),
                                         hn::Mul(g, s_part)));
-    return NearRoot(d, g, u.hi, u.lo, kSiluRootHi, kSiluRootLo, kSiluRootSeries, general);
+    // Below 0 (to the far tail, where scale = 1), 1 + u sigma(-u) = ((1 + u) + e) / (1 + e):
+    // 1 + hi is exact for hi <= -1 and e carries its own ULP only, so that the sum cancels to
+    // f''s size without the rounding of u sigma(-u), and only a narrow window next to the root
+    // needs the series.
+    const auto band = hn::And(hn::Lt(u.hi, hn::Zero(d)), hn::Ge(u.hi, K(d, -700.0)));
+    const V<D> sum = hn::Add(hn::Add(K(d, 1.0), u.hi), hn::Add(u.lo, e.value));
+    const V<D> banded = hn::IfThenElse(band, hn::Mul(hn::Mul(g, s_part), hn::Mul(sum, r)), general);
+    return NearRoot(d, g, u.hi, u.lo, kSiluRootHi, kSiluRootLo, kSiluRootWindow, kSiluRootSeries,
+                    banded);
   });
 }
 template <class D>
@@ -638,7 +647,7 @@ struct MishMath : Smooth {
                      hn::Mul(one_plus_twice, q)));
       const V<D> scale = hn::IfThenElse(negative, e.scale, K(d, 1.0));
       const V<D> derivative = hn::Mul(scale, hn::Div(numerator, hn::Mul(q, q)));
-      return NearRoot(d, g, x, hn::Zero(d), kMishRootHi, kMishRootLo, kMishRootSeries,
+      return NearRoot(d, g, x, hn::Zero(d), kMishRootHi, kMishRootLo, kRootWindow, kMishRootSeries,
                       hn::Mul(g, derivative));
     });
   }

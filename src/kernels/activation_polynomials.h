@@ -17,15 +17,13 @@ inline constexpr double kTanhshrinkSeries[] = {
 inline constexpr double kSiluRootHi = -1.2784645427610737;
 inline constexpr double kSiluRootLo = -1.0946994183093437e-16;
 
-// f'(x) = t Q(t) for |t| = |x - root| < 0.625; Q's coefficients, lowest degree first.
+// f'(x) = t Q(t) for |t| = |x - root| < 0.1875; Q's coefficients, lowest degree first.
 inline constexpr double kSiluRootSeries[] = {
-    0.2178117057198001, 0.14664879699694688, 0.018874814223782312,
-    -0.015222655223187524, -0.006606589138356552, 0.0001266274100582574,
-    0.000798521881833308, 0.0001857072440804954, -4.090534224091408e-05,
-    -2.9733547418145185e-05, -2.9426333756479917e-06, 2.3460636605985683e-06,
-    8.599792642371337e-07, -3.0646644617087684e-08, -9.27053658917261e-08,
-    -1.8562051656176993e-08, 4.71230021070027e-09, 2.5101611218738002e-09,
-    1.1260165072385101e-10};
+    0.2178117057198001, 0.1466487969969469, 0.018874814223782312,
+    -0.015222655223188187, -0.006606589138357136, 0.000126627410116488,
+    0.0007985218819398852, 0.0001857072401743582, -4.090535213788216e-05,
+    -2.9733380261890147e-05, -2.942168769402115e-06, 2.3423930472171446e-06,
+    8.494188512133343e-07};
 
 // The zero of Mish's derivative as hi + lo.
 inline constexpr double kMishRootHi = -1.1924312145154952;
@@ -41,6 +39,8 @@ inline constexpr double kMishRootSeries[] = {
     2.7055006742351204e-08, -1.414486798816075e-07, -6.21546332294699e-08,
     -4.906008694382488e-09, 6.982715392545866e-09, 2.7480751066901826e-09};
 
+// The series' windows: kRootWindow for Mish's (and float32's SiLU series), kSiluRootWindow for SiLU's.
 inline constexpr double kRootWindow = 0.625;
+inline constexpr double kSiluRootWindow = 0.1875;
 
 }  // namespace activ::kernels
