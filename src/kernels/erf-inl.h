@@ -12,6 +12,7 @@
 // remainder double-word. The result stays m * 2^n until the caller's last product, so GELU's
 // x * Phi(x) does not go through a subnormal Phi.
 
+#include <algorithm>
 #include <iterator>
 #include <type_traits>
 
@@ -124,7 +125,9 @@ HWY_INLINE ScaledExp<D> ExpNegSquare(D d, hn::Vec<D> y, double s) {
                        hn::Mul(hn::Set(d, -s), hn::Mul(y_lo, hn::Add(y, y_hi))));
 }
 
-// The pieces' centres and coefficients by column, one lane per piece (AVX-512's Erfcx).
+// The pieces' centres and coefficients by column for AVX-512's Erfcx, one lane per slot
+// round(a): piece k spans [k - 0.5, k + 0.5) but the first and the last, which slots 6 and 7
+// (a >= 5.5) share.
 inline constexpr std::size_t kPieceDegree = std::size(erf_coefficients::kPiece[0]) - 1;
 struct PieceColumns {
   double centre[8];
@@ -132,17 +135,21 @@ struct PieceColumns {
 };
 inline constexpr PieceColumns kPieceColumns = [] {
   namespace c = erf_coefficients;
-  static_assert(c::kPieces <= 8);
+  static_assert(c::kPieces <= 8 && c::kPieceLo[0] == 0.0);
+  for (std::size_t piece = 1; piece < c::kPieces; ++piece) {
+    if (c::kPieceLo[piece] != piece - 0.5) throw "pieces must start at round(a)'s steps";
+  }
   PieceColumns columns{};
-  for (std::size_t piece = 0; piece < c::kPieces; ++piece) {
-    columns.centre[piece] = c::kPieceCenter[piece];
+  for (std::size_t slot = 0; slot < 8; ++slot) {
+    const std::size_t piece = std::min(slot, c::kPieces - 1);
+    columns.centre[slot] = c::kPieceCenter[piece];
     for (std::size_t k = 0; k <= kPieceDegree; ++k)
-      columns.coefficient[k][piece] = c::kPiece[piece][k];
+      columns.coefficient[k][slot] = c::kPiece[piece][k];
   }
   return columns;
 }();
 
-// erfcx(a) = exp(a^2) erfc(a) for 0.5 <= a (any a above 40 counts as 40), double-word.
+// erfcx(a) = exp(a^2) erfc(a) for 0 <= a (any a above 40 counts as 40), double-word.
 template <class D>
 HWY_INLINE Pair<D> Erfcx(D d, hn::Vec<D> a) {
   namespace c = erf_coefficients;
@@ -158,13 +165,9 @@ HWY_INLINE Pair<D> Erfcx(D d, hn::Vec<D> a) {
 #if HWY_TARGET <= HWY_AVX3
   if constexpr (hn::MaxLanes(d) == 8) {
     // One polynomial for the vector: each lane's piece's centre and coefficients by a
-    // permutation. Lanes below the first piece get its polynomial, which callers do not use.
+    // permutation, whose index is round(a) (its low 3 bits: the tail's lanes get any piece).
     const hn::RebindToSigned<D> di;
-    auto piece = hn::Set(d, kRoundingShifter);
-    for (std::size_t k = 1; k < c::kPieces; ++k)
-      piece = hn::Add(piece,
-                      hn::IfThenElseZero(hn::Ge(a, hn::Set(d, c::kPieceLo[k])), hn::Set(d, 1.0)));
-    const auto index = hn::BitCast(di, piece).raw;
+    const auto index = hn::BitCast(di, hn::Add(a, hn::Set(d, kRoundingShifter))).raw;
     const auto pick = [&](const double(&column)[8]) {
       return hn::Vec<D>{_mm512_permutexvar_pd(index, hn::LoadU(d, column).raw)};
     };
@@ -220,7 +223,7 @@ HWY_INLINE hn::Vec<D> Erf(D d, hn::Vec<D> x) {
 }
 
 // The standard normal distribution at x: cdf Phi(x) = erfc(-x / sqrt(2)) / 2 and pdf phi(x).
-// In the negative tail (x <= -sqrt(2) / 2) both are returned as value * 2^n, for the caller to
+// For x < 0 both are returned as value * 2^n, for the caller to
 // scale once at its end (x Phi(x) is normal where Phi(x) is already subnormal); elsewhere n = 0.
 template <class D>
 struct Normal {
@@ -232,14 +235,11 @@ HWY_INLINE Normal<D> NormalDistribution(D d, hn::Vec<D> x) {
   const auto a = hn::Mul(y, hn::Set(d, kSqrt1_2));  // rounded: enters only erfcx
   const ScaledExp<D> e = ExpNegSquare(d, y, 0.5);
   const auto pdf = hn::Mul(Mantissa(d, e), hn::Set(d, kInvSqrt2Pi));
+  // Next to 0, Phi is about 1/2: erfc from erfcx needs no series of erf there.
   const auto half_erfc = hn::Mul(MulMantissa(Erfcx(d, a), e), hn::Set(d, 0.5));
-  const auto is_small = hn::Lt(a, hn::Set(d, 0.5));
-  const auto scaled = hn::AndNot(is_small, hn::Lt(x, hn::Zero(d)));
-  const auto small_cdf =
-      hn::MulAdd(ErfSmall(d, hn::Mul(x, hn::Set(d, kSqrt1_2))), hn::Set(d, 0.5), hn::Set(d, 0.5));
+  const auto scaled = hn::Lt(x, hn::Zero(d));
   const auto upper_cdf = hn::Sub(hn::Set(d, 1.0), ScaleByPow2(d, half_erfc, e.n));
-  const auto cdf =
-      hn::IfThenElse(scaled, half_erfc, hn::IfThenElse(is_small, small_cdf, upper_cdf));
+  const auto cdf = hn::IfThenElse(scaled, half_erfc, upper_cdf);
   return {cdf, hn::IfThenElse(scaled, pdf, ScaleByPow2(d, pdf, e.n)),
           hn::IfThenElseZero(scaled, e.n)};
 }
