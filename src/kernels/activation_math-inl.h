@@ -625,10 +625,9 @@ struct MishMath : Smooth {
   static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
     // tanh(sp) + x sigma(x) sech^2(sp), sp = softplus(x), as N / Q^2 with one exponential and
     // one division. Below 0, e = exp(x), n = e (2 + e), Q = 2 + n:
-    // N = e ((2 + e) Q + 4x (1 + e)), whose factor e is split on the far tail (ExpNegAbs) and
-    // whose sum cancels less than the terms above. Above, e = exp(-x), Q = 1 + 2e + 2e^2:
-    // N = (1 + 2e) Q + 4x e^2 (1 + e), all terms positive. The generated t Q(t) next to the
-    // zero of f', where the sum below 0 still cancels.
+    // N = e ((2 + e) Q + 4x (1 + e)), whose factor e is split on the far tail (ExpNegAbs).
+    // Above, e = exp(-x), Q = 1 + 2e + 2e^2: N = (1 + 2e) Q + 4x e^2 (1 + e), all terms
+    // positive. The generated t Q(t) next to the zero of f', where the sum below 0 cancels.
     return WithExpNegAbs(d, x, hn::Zero(d), [&](const SplitExp<D>& e) {
       const auto negative = hn::Lt(x, hn::Zero(d));
       const V<D> two_plus_e = hn::Add(K(d, 2.0), e.value);
@@ -641,14 +640,19 @@ struct MishMath : Smooth {
       const V<D> bounded =
           hn::IfThenElse(hn::IsFinite(x), hn::Min(hn::Max(x, K(d, -1e300)), K(d, 1e300)), x);
       const V<D> four_x = hn::Mul(K(d, 4.0), bounded);
-      const V<D> numerator = hn::IfThenElse(
-          negative, hn::Mul(e.part, hn::MulAdd(four_x, one_plus_e, hn::Mul(two_plus_e, q))),
-          hn::MulAdd(hn::Mul(four_x, hn::Mul(e.value, e.value)), one_plus_e,
-                     hn::Mul(one_plus_twice, q)));
+      // Below 0, (2 + e) Q + 4x (1 + e) = 4 (1 + x) + e ((6 + 4x) + e (4 + e)), whose first
+      // terms are exact next to the root (4x + 4 and 4x + 6 where x <= -1/2): the sum cancels
+      // to f''s size with e's own ULP and one rounding of a product only.
+      const V<D> sum = hn::MulAdd(
+          e.value, hn::MulAdd(e.value, hn::Add(K(d, 4.0), e.value), hn::Add(K(d, 6.0), four_x)),
+          hn::Add(four_x, K(d, 4.0)));
+      const V<D> numerator = hn::IfThenElse(negative, hn::Mul(e.part, sum),
+                                            hn::MulAdd(hn::Mul(four_x, hn::Mul(e.value, e.value)),
+                                                       one_plus_e, hn::Mul(one_plus_twice, q)));
       const V<D> scale = hn::IfThenElse(negative, e.scale, K(d, 1.0));
       const V<D> derivative = hn::Mul(scale, hn::Div(numerator, hn::Mul(q, q)));
-      return NearRoot(d, g, x, hn::Zero(d), kMishRootHi, kMishRootLo, kRootWindow, kMishRootSeries,
-                      hn::Mul(g, derivative));
+      return NearRoot(d, g, x, hn::Zero(d), kMishRootHi, kMishRootLo, kMishRootWindow,
+                      kMishRootSeries, hn::Mul(g, derivative));
     });
   }
   template <class D>

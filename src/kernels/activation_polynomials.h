@@ -29,18 +29,17 @@ inline constexpr double kSiluRootSeries[] = {
 inline constexpr double kMishRootHi = -1.1924312145154952;
 inline constexpr double kMishRootLo = -4.8484829848031044e-17;
 
-// f'(x) = t Q(t) for |t| = |x - root| < 0.625; Q's coefficients, lowest degree first.
+// f'(x) = t Q(t) for |t| = |x - root| < 0.1875; Q's coefficients, lowest degree first.
 inline constexpr double kMishRootSeries[] = {
-    0.2669479140495345, 0.20473126408010586, 0.04190782104360987,
-    -0.0202718227166842, -0.01582112656173348, -0.0033606849270259326,
-    0.0010924055409500322, 0.000989818102197862, 0.0002541293637239617,
-    -4.196149702212396e-05, -5.582891375436295e-05, -1.729926214606043e-05,
-    9.427200967006301e-07, 2.9087715470651316e-06, 1.0717605578285516e-06,
-    2.7055006742351204e-08, -1.414486798816075e-07, -6.21546332294699e-08,
-    -4.906008694382488e-09, 6.982715392545866e-09, 2.7480751066901826e-09};
+    0.2669479140495345, 0.20473126408010586, 0.041907821043609864,
+    -0.02027182271667035, -0.015821126561728342, -0.0033606849301850376,
+    0.0010924055397976001, 0.0009898184104640564, 0.00025412947580824563,
+    -4.197611226683036e-05, -5.583423047095049e-05, -1.6966727116221433e-05,
+    1.0640470393166708e-06};
 
-// The series' windows: kRootWindow for Mish's (and float32's SiLU series), kSiluRootWindow for SiLU's.
+// The series' windows; kRootWindow: float32's SiLU series' (float32_polynomials.h).
 inline constexpr double kRootWindow = 0.625;
 inline constexpr double kSiluRootWindow = 0.1875;
+inline constexpr double kMishRootWindow = 0.1875;
 
 }  // namespace activ::kernels
