@@ -754,10 +754,10 @@ struct GELUMath : Smooth {
   // Next to the zero r of f', where its two terms cancel, f' = t P(t), t = x - r (r = hi + lo,
   // x - hi exact); elsewhere unchanged.
   template <class D, std::size_t N>
-  static V<D> NearRoot(D d, V<D> x, V<D> derivative, double root_hi, double root_lo,
+  static V<D> NearRoot(D d, V<D> x, V<D> derivative, double root_hi, double root_lo, double radius,
                        const double (&series)[N]) {
     const V<D> offset = hn::Sub(x, K(d, root_hi));
-    const auto near = hn::Lt(hn::Abs(offset), K(d, erf_coefficients::kGeluRootRadius));
+    const auto near = hn::Lt(hn::Abs(offset), K(d, radius));
     if (hn::AllFalse(d, near)) return derivative;
     const V<D> t = hn::Sub(offset, K(d, root_lo));
     return hn::IfThenElse(near, hn::Mul(t, Horner(d, t, series)), derivative);
@@ -781,11 +781,11 @@ struct GELUMath : Smooth {
 #endif
       derivative = ScaleByPow2(d, hn::Mul(s.pos, factor), s.n);
       derivative = NearRoot(d, x, derivative, c::kGeluTanhRootHi, c::kGeluTanhRootLo,
-                            c::kGeluTanhRootSeries);
+                            c::kGeluRootRadius, c::kGeluTanhRootSeries);
     } else {
-      const Normal<D> normal = NormalDistribution(d, x);  // Phi + x phi, both times 2^n
-      derivative = ScaleByPow2(d, hn::MulAdd(x, normal.pdf, normal.cdf), normal.n);
-      derivative = NearRoot(d, x, derivative, c::kGeluRootHi, c::kGeluRootLo, c::kGeluRootSeries);
+      derivative = CdfPlusXPdf(d, x);
+      derivative = NearRoot(d, x, derivative, c::kGeluRootHi, c::kGeluRootLo,
+                            c::kGeluNoneRootRadius, c::kGeluRootSeries);
     }
     const V<D> grad = hn::Mul(g, hn::IfThenZeroElse(Vanishes(d, x), derivative));
     // torch's tanh-form backward is NaN where x^2 overflows (tanh' = 0 times an infinite w');

@@ -26,6 +26,7 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 inline constexpr double kSqrt1_2 = 0.70710678118654752440084436210484903928;
 inline constexpr double kInvSqrt2Pi = 0.39894228040143267793994605993438186848;
+inline constexpr double kInvSqrt2PiLo = -2.49232720227773e-17;  // 1 / sqrt(2 pi) - kInvSqrt2Pi
 
 // exp(z) = (1 + hi + lo) * 2^n, n integral, |hi| <= 0.35, |lo| <= 0.06.
 template <class D>
@@ -223,25 +224,55 @@ HWY_INLINE hn::Vec<D> Erf(D d, hn::Vec<D> x) {
 }
 
 // The standard normal distribution at x: cdf Phi(x) = erfc(-x / sqrt(2)) / 2 and pdf phi(x).
-// For x < 0 both are returned as value * 2^n, for the caller to
-// scale once at its end (x Phi(x) is normal where Phi(x) is already subnormal); elsewhere n = 0.
+// For x < 0 both are returned as value * 2^n, for the caller to scale once at its end (x Phi(x)
+// is normal where Phi(x) is already subnormal); elsewhere n = 0.
 template <class D>
 struct Normal {
   hn::Vec<D> cdf, pdf, n;
 };
+// What both are computed from: exp(-x^2 / 2) = mantissa * 2^n and erfcx(|x| / sqrt(2)).
 template <class D>
-HWY_INLINE Normal<D> NormalDistribution(D d, hn::Vec<D> x) {
+struct NormalTerms {
+  ScaledExp<D> e;
+  Pair<D> erfcx;
+};
+template <class D>
+HWY_INLINE NormalTerms<D> NormalTermsOf(D d, hn::Vec<D> x) {
   const auto y = hn::Abs(x);
   const auto a = hn::Mul(y, hn::Set(d, kSqrt1_2));  // rounded: enters only erfcx
-  const ScaledExp<D> e = ExpNegSquare(d, y, 0.5);
+  return {ExpNegSquare(d, y, 0.5), Erfcx(d, a)};
+}
+template <class D>
+HWY_INLINE Normal<D> NormalDistribution(D d, hn::Vec<D> x) {
+  const NormalTerms<D> terms = NormalTermsOf(d, x);
+  const ScaledExp<D>& e = terms.e;
   const auto pdf = hn::Mul(Mantissa(d, e), hn::Set(d, kInvSqrt2Pi));
   // Next to 0, Phi is about 1/2: erfc from erfcx needs no series of erf there.
-  const auto half_erfc = hn::Mul(MulMantissa(Erfcx(d, a), e), hn::Set(d, 0.5));
+  const auto half_erfc = hn::Mul(MulMantissa(terms.erfcx, e), hn::Set(d, 0.5));
   const auto scaled = hn::Lt(x, hn::Zero(d));
   const auto upper_cdf = hn::Sub(hn::Set(d, 1.0), ScaleByPow2(d, half_erfc, e.n));
   const auto cdf = hn::IfThenElse(scaled, half_erfc, upper_cdf);
   return {cdf, hn::IfThenElse(scaled, pdf, ScaleByPow2(d, pdf, e.n)),
           hn::IfThenElseZero(scaled, e.n)};
+}
+
+// Phi(x) + x phi(x) (GELU's derivative) = [x >= 0] + exp(-x^2 / 2) (x / sqrt(2 pi) +- erfcx(a) / 2)
+// (+ below 0), the bracket double-word, so that next to its zero it cancels to its own size with
+// the errors of erfcx and of a's rounding only; scaled by 2^n once.
+template <class D>
+HWY_INLINE hn::Vec<D> CdfPlusXPdf(D d, hn::Vec<D> x) {
+  const NormalTerms<D> terms = NormalTermsOf(d, x);
+  const auto negative = hn::Lt(x, hn::Zero(d));
+  const auto half = hn::IfThenElse(negative, hn::Set(d, 0.5), hn::Set(d, -0.5));
+  // Beyond |x| = 40 exp(-x^2 / 2) is 0; the bound keeps Dekker's product (no FMA) finite.
+  x = hn::Min(hn::Max(x, hn::Set(d, -40.0)), hn::Set(d, 40.0));
+  const auto product = hn::Mul(x, hn::Set(d, kInvSqrt2Pi));
+  const auto sum = hn::MulAdd(terms.erfcx.hi, half, product);  // exact next to the zero
+  const auto rest = hn::MulAdd(terms.erfcx.lo, half,
+                               hn::MulAdd(x, hn::Set(d, kInvSqrt2PiLo),
+                                          ProductError<D>(x, hn::Set(d, kInvSqrt2Pi), product)));
+  const auto scaled = ScaleByPow2(d, MulMantissa(Pair<D>{sum, rest}, terms.e), terms.e.n);
+  return hn::Add(hn::IfThenZeroElse(negative, hn::Set(d, 1.0)), scaled);
 }
 
 }  // namespace activ::kernels::HWY_NAMESPACE

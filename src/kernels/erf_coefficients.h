@@ -133,17 +133,17 @@ inline constexpr double kLog1pRemainder[] = {
     0.20000000003123375, -0.16666651208815636, 0.1428570023276194,
     -0.12522250546281202, 0.11131339276925563};
 
-// GELU's derivative f'(x) = t P(t), t = x - r, |t| < kGeluRootRadius, next to its zero
-// r = hi + lo; 'none' and 'tanh' forms.
+// GELU's derivative f'(x) = t P(t), t = x - r, next to its zero r = hi + lo; 'none' form
+// for |t| < kGeluNoneRootRadius, 'tanh' form for |t| < kGeluRootRadius (float32's too).
 inline constexpr double kGeluRootRadius = 0.375;
+inline constexpr double kGeluNoneRootRadius = 0.125;
 inline constexpr double kGeluRootHi = -0.7517915246935645;
 inline constexpr double kGeluRootLo = 1.4956759177009883e-17;
 inline constexpr double kGeluRootSeries[] = {
-    0.4314939923140469, 0.388284982990552, -0.018199676398671122,
-    -0.1140082332972211, -0.014771522148235225, 0.019421679838142372,
-    0.00453922837842515, -0.002239538066507415, -0.0007448268149408796,
-    0.00018633971945406918, 8.615906543072652e-05, -1.1214138314544947e-05,
-    -7.744604624841797e-06, 4.317717929696162e-07, 5.518908550013846e-07};
+    0.4314939923140469, 0.38828498299055186, -0.018199676398671163,
+    -0.11400823329707833, -0.014771522148145422, 0.01942167978679983,
+    0.004539228343668394, -0.00223953054938702, -0.0007448216502736498,
+    0.00018585838685205346, 8.582720601851865e-05};
 inline constexpr double kGeluTanhRootHi = -0.7524614220710162;
 inline constexpr double kGeluTanhRootLo = -3.473691681308185e-17;
 inline constexpr double kGeluTanhRootSeries[] = {
