@@ -86,38 +86,45 @@ HWY_INLINE Product<D> ExactProduct(D d, V<D> x, double beta) {
   return {hi, hn::IfThenZeroElse(hn::Gt(hn::Abs(hi), K(d, 1000.0)), lo)};
 }
 
-// exp(-|u|) for u = hi + lo, as value = scale * part. Below -|u| = -700 the value nears the
-// subnormals, where it would lose bits before being multiplied by factors such as x; there
-// scale = part = exp(-|u| / 2), and callers multiply by scale last. Elsewhere scale = 1.
+// Below this, exp(-|u|) nears the subnormals (exp(-700) ~ 1e-304), where it would lose bits
+// before being multiplied by factors such as x.
+inline constexpr double kExpFarTail = -700.0;
+
+// exp(-|u|) for u = hi + lo, as value = scale * part. Below -|u| = kExpFarTail,
+// scale = part = exp(-|u| / 2), and callers multiply by scale last; elsewhere scale = 1.
+// kFarTail = false promises that no lane is there and skips the split.
 template <class D>
 struct SplitExp {
   V<D> value, scale, part;
 };
-template <class D>
+template <bool kFarTail, class D>
 HWY_INLINE SplitExp<D> ExpNegAbs(D d, V<D> hi, V<D> lo) {
   const V<D> a = hn::Neg(hn::Abs(hi));
-  const auto tail = hn::Lt(a, K(d, -700.0));
   // lo moves -|u| by delta = -sign(hi) lo, and exp(a + delta) = exp(a) (1 + delta): |delta| <
   // 1e-13.
-  V<D> delta = hn::IfThenElse(hn::Ge(hi, hn::Zero(d)), hn::Neg(lo), lo);
-  delta = hn::IfThenElse(tail, hn::Mul(delta, K(d, 0.5)), delta);
-  const V<D> base = ExpNonPositive(d, hn::IfThenElse(tail, hn::Mul(a, K(d, 0.5)), a));
-  const V<D> part = hn::MulAdd(base, delta, base);
-  const V<D> scale = hn::IfThenElse(tail, part, K(d, 1.0));
-  return {hn::Mul(part, scale), scale, part};
+  const V<D> delta = hn::IfThenElse(hn::Ge(hi, hn::Zero(d)), hn::Neg(lo), lo);
+  if constexpr (!kFarTail) {
+    const V<D> base = ExpNonPositive(d, a);
+    const V<D> part = hn::MulAdd(base, delta, base);
+    return {part, K(d, 1.0), part};
+  } else {
+    const auto tail = hn::Lt(a, K(d, kExpFarTail));
+    const V<D> half = K(d, 0.5);
+    const V<D> base = ExpNonPositive(d, hn::IfThenElse(tail, hn::Mul(a, half), a));
+    const V<D> part = hn::MulAdd(base, hn::IfThenElse(tail, hn::Mul(delta, half), delta), base);
+    const V<D> scale = hn::IfThenElse(tail, part, K(d, 1.0));
+    return {hn::Mul(part, scale), scale, part};
+  }
 }
 
-// body(ExpNegAbs(d, hi, lo)), with scale = 1 known to the compiler (value = part, no split) for
-// vectors with no lane on the far tail: nearly all of them.
+// body(ExpNegAbs(d, hi, lo)), with scale = 1 known to the compiler for vectors with no lane on
+// the far tail: nearly all of them.
 template <class D, class Body>
 HWY_INLINE V<D> WithExpNegAbs(D d, V<D> hi, V<D> lo, const Body& body) {
-  if (HWY_LIKELY(hn::AllFalse(d, hn::Lt(hn::Neg(hn::Abs(hi)), K(d, -700.0))))) {
-    const V<D> delta = hn::IfThenElse(hn::Ge(hi, hn::Zero(d)), hn::Neg(lo), lo);
-    const V<D> base = ExpNonPositive(d, hn::Neg(hn::Abs(hi)));
-    const V<D> part = hn::MulAdd(base, delta, base);
-    return body(SplitExp<D>{part, K(d, 1.0), part});
+  if (HWY_LIKELY(hn::AllFalse(d, hn::Lt(hn::Neg(hn::Abs(hi)), K(d, kExpFarTail))))) {
+    return body(ExpNegAbs<false>(d, hi, lo));
   }
-  return body(ExpNegAbs(d, hi, lo));
+  return body(ExpNegAbs<true>(d, hi, lo));
 }
 
 // Horner's scheme, coefficients lowest degree first.
@@ -548,20 +555,26 @@ HWY_INLINE V<D> SwishBackward(D d, V<D> g, V<D> x, double beta) {
     const V<D> s_part = hn::IfThenElse(non_negative, r, hn::Mul(e.part, r));
     const V<D> s_neg = hn::IfThenElse(non_negative, hn::Mul(e.value, r), r);
     const V<D> scale = hn::IfThenElse(non_negative, K(d, 1.0), e.scale);
-    const V<D> general =
-        kSiLU
-            ? hn::Mul(g, hn::Mul(scale, hn::Mul(s_part, hn::MulAdd(u.hi, s_neg, K(d, 1.0)))))
-            : hn::Mul(scale, hn::MulAdd(hn::Mul(g, x), hn::Mul(K(d, beta), hn::Mul(s_part, s_neg)),
-                                        hn::Mul(g, s_part)));
     // Below 0 (to the far tail, where scale = 1), 1 + u sigma(-u) = ((1 + u) + e) / (1 + e):
     // 1 + hi is exact for hi <= -1 and e carries its own ULP only, so that the sum cancels to
     // f''s size without the rounding of u sigma(-u), and only a narrow window next to the root
     // needs the series.
-    const auto band = hn::And(hn::Lt(u.hi, hn::Zero(d)), hn::Ge(u.hi, K(d, -700.0)));
-    const V<D> sum = hn::Add(hn::Add(K(d, 1.0), u.hi), hn::Add(u.lo, e.value));
-    const V<D> banded = hn::IfThenElse(band, hn::Mul(hn::Mul(g, s_part), hn::Mul(sum, r)), general);
+    const auto band = hn::And(hn::Lt(u.hi, hn::Zero(d)), hn::Ge(u.hi, K(d, kExpFarTail)));
+    const V<D> banded_factor =
+        hn::Mul(hn::Add(hn::Add(K(d, 1.0), u.hi), hn::Add(u.lo, e.value)), r);
+    V<D> general;
+    if constexpr (kSiLU) {
+      const V<D> factor = hn::IfThenElse(band, banded_factor, hn::MulAdd(u.hi, s_neg, K(d, 1.0)));
+      general = hn::Mul(g, hn::Mul(scale, hn::Mul(s_part, factor)));
+    } else {
+      // g x may overflow where torch's does; the band never multiplies by x
+      const V<D> autograd =
+          hn::Mul(scale, hn::MulAdd(hn::Mul(g, x), hn::Mul(K(d, beta), hn::Mul(s_part, s_neg)),
+                                    hn::Mul(g, s_part)));
+      general = hn::IfThenElse(band, hn::Mul(hn::Mul(g, s_part), banded_factor), autograd);
+    }
     return NearRoot(d, g, u.hi, u.lo, kSiluRootHi, kSiluRootLo, kSiluRootWindow, kSiluRootSeries,
-                    banded);
+                    general);
   });
 }
 template <class D>
