@@ -138,7 +138,8 @@ inline constexpr PieceColumns kPieceColumns = [] {
   namespace c = erf_coefficients;
   static_assert(c::kPieces <= 8 && c::kPieceLo[0] == 0.0);
   for (std::size_t piece = 1; piece < c::kPieces; ++piece) {
-    if (c::kPieceLo[piece] != piece - 0.5) throw "pieces must start at round(a)'s steps";
+    if (c::kPieceLo[piece] != static_cast<double>(piece) - 0.5)
+      throw "pieces must start at round(a)'s steps";
   }
   PieceColumns columns{};
   for (std::size_t slot = 0; slot < 8; ++slot) {
