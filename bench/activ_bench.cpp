@@ -7,10 +7,12 @@
 //   span        the span kernel into a preallocated output, on the calling thread
 //   functional  activ::nn::functional (allocates its output, threaded by the tensor layer)
 // Counters: items_per_second (elements/s) and pct_of_copy, the rate as a percentage of the
-// baseline that moves the same bytes at the same size and thread count: the copy for forward,
-// softmax and log_softmax, the add for backward (it reads grad_output and input).
+// baseline that moves the same bytes at the same size and thread count, timed in blocks that
+// alternate with the benchmark's own: the copy for forward, softmax and log_softmax, the add for
+// backward (it reads grad_output and input).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
@@ -123,50 +125,6 @@ void run_baseline(Baseline kind, const Tensor& a, const Tensor& b, Tensor& out) 
                  a.numel());
 }
 
-using BaselineKey = std::tuple<Baseline, Dtype, std::int64_t, int>;
-struct BaselineRate {
-  double elements_per_second;
-  std::chrono::steady_clock::time_point measured;
-};
-// Within this age a baseline's rate counts; older, it is measured again: a shared machine's
-// memory bandwidth drifts over a long run.
-constexpr std::chrono::seconds kBaselineLifetime{2};
-
-// Elements/s of each baseline, from its benchmark when it ran recently, else measured when
-// needed.
-std::map<BaselineKey, BaselineRate>& baseline_rates() {
-  static std::map<BaselineKey, BaselineRate> rates;
-  return rates;
-}
-
-double baseline_rate(Baseline kind, Dtype dtype, std::int64_t n, int threads) {
-  const BaselineKey key{kind, dtype, n, threads};
-  auto& rates = baseline_rates();
-  const auto now = std::chrono::steady_clock::now();
-  if (auto it = rates.find(key); it != rates.end() && now - it->second.measured < kBaselineLifetime)
-    return it->second.elements_per_second;
-  activ::set_num_threads(threads);
-  const Tensor& a = shared_input({n}, dtype, 1);
-  const Tensor& b = shared_input({n}, dtype, 2);
-  Tensor out = activ::empty({n}, dtype);
-  run_baseline(kind, a, b, out);  // first touch of out
-  // Best of a few runs of >= 20 ms each: the fastest is the least disturbed.
-  double best = 0;
-  for (int round = 0; round < 5; ++round) {
-    std::int64_t calls = 0;
-    const auto start = std::chrono::steady_clock::now();
-    std::chrono::duration<double> elapsed{};
-    do {
-      run_baseline(kind, a, b, out);
-      ++calls;
-      elapsed = std::chrono::steady_clock::now() - start;
-    } while (elapsed.count() < 0.02);
-    best = std::max(best, static_cast<double>(calls * n) / elapsed.count());
-  }
-  rates[key] = {best, std::chrono::steady_clock::now()};
-  return best;
-}
-
 // Runs body once per benchmark iteration and returns the wall time of the whole loop, after
 // one untimed call: page faults and first-call setup would otherwise dominate a short run.
 template <class Body>
@@ -180,12 +138,49 @@ double timed_loop(benchmark::State& state, Body body) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-void report(benchmark::State& state, double seconds, std::int64_t n, Baseline baseline, Dtype dtype,
-            int threads) {
+// Calls per second of `call` over at least `block` seconds (at least one call).
+template <class Call>
+double calls_per_second(Call call, double block) {
+  std::int64_t calls = 0;
+  const auto start = std::chrono::steady_clock::now();
+  std::chrono::duration<double> elapsed{};
+  do {
+    call();
+    ++calls;
+    elapsed = std::chrono::steady_clock::now() - start;
+  } while (elapsed.count() < block);
+  return static_cast<double>(calls) / elapsed.count();
+}
+
+// body's rate as a percentage of the baseline's on n elements of the same dtype and threads,
+// both timed in alternating blocks, best of kRounds each: a shared machine's memory bandwidth
+// drifts by tens of percent within a run, and alternating blocks see the same drift.
+template <class Body>
+double percentage_of_baseline(Body body, Baseline kind, Dtype dtype, std::int64_t n, double block) {
+  constexpr int kRounds = 5;
+  const Tensor& a = shared_input({n}, dtype, 1);
+  const Tensor& b = shared_input({n}, dtype, 2);
+  Tensor out = activ::empty({n}, dtype);
+  auto baseline = [&] { run_baseline(kind, a, b, out); };
+  baseline();  // first touch of out
+  double best_body = 0, best_baseline = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    best_body = std::max(best_body, calls_per_second(body, block));
+    best_baseline = std::max(best_baseline, calls_per_second(baseline, block));
+  }
+  return 100.0 * best_body / best_baseline;
+}
+
+// Times body on n elements (items_per_second: Google Benchmark's loop) and reports its rate
+// against the baseline that moves the same bytes (pct_of_copy), in blocks of a tenth of the
+// loop's time, 0.1 to 20 ms.
+template <class Body>
+void measure(benchmark::State& state, std::int64_t n, Baseline baseline, Dtype dtype, Body body) {
+  const double seconds = timed_loop(state, body);
   state.SetItemsProcessed(state.iterations() * n);
-  if (seconds <= 0) return;
-  const double rate = static_cast<double>(state.iterations() * n) / seconds;
-  state.counters["pct_of_copy"] = 100.0 * rate / baseline_rate(baseline, dtype, n, threads);
+  if (state.iterations() == 0 || seconds <= 0) return;
+  const double block = std::clamp(seconds / 10, 1e-4, 0.02);
+  state.counters["pct_of_copy"] = percentage_of_baseline(body, baseline, dtype, n, block);
 }
 
 void baseline_benchmark(benchmark::State& state, Baseline kind, Dtype dtype, std::int64_t n,
@@ -194,12 +189,7 @@ void baseline_benchmark(benchmark::State& state, Baseline kind, Dtype dtype, std
   const Tensor& a = shared_input({n}, dtype, 1);
   const Tensor& b = shared_input({n}, dtype, 2);
   Tensor out = activ::empty({n}, dtype);
-  run_baseline(kind, a, b, out);
-  const double seconds = timed_loop(state, [&] { run_baseline(kind, a, b, out); });
-  if (state.iterations() > 0 && seconds > 0)
-    baseline_rates()[{kind, dtype, n, threads}] = {
-        static_cast<double>(state.iterations() * n) / seconds, std::chrono::steady_clock::now()};
-  report(state, seconds, n, Baseline::kCopy, dtype, threads);
+  measure(state, n, Baseline::kCopy, dtype, [&] { run_baseline(kind, a, b, out); });
 }
 
 template <class T>
@@ -222,13 +212,12 @@ void forward_span_benchmark(benchmark::State& state, const ActivationEntry& entr
   activ::set_num_threads(1);
   const Tensor& x = shared_input({n}, dtype, 1);
   Tensor y = activ::empty({n}, dtype);
-  const double seconds = timed_loop(state, [&] {
+  measure(state, n, Baseline::kCopy, dtype, [&] {
     if (dtype == activ::float32)
       span_forward<float>(entry, x, y);
     else
       span_forward<double>(entry, x, y);
   });
-  report(state, seconds, n, Baseline::kCopy, dtype, 1);
 }
 
 void backward_span_benchmark(benchmark::State& state, const ActivationEntry& entry, Dtype dtype,
@@ -237,21 +226,19 @@ void backward_span_benchmark(benchmark::State& state, const ActivationEntry& ent
   const Tensor& x = shared_input({n}, dtype, 1);
   const Tensor& g = shared_input({n}, dtype, 2);
   Tensor y = activ::empty({n}, dtype);
-  const double seconds = timed_loop(state, [&] {
+  measure(state, n, Baseline::kAdd, dtype, [&] {
     if (dtype == activ::float32)
       span_backward<float>(entry, g, x, y);
     else
       span_backward<double>(entry, g, x, y);
   });
-  report(state, seconds, n, Baseline::kAdd, dtype, 1);
 }
 
 void forward_functional_benchmark(benchmark::State& state, const ActivationEntry& entry,
                                   Dtype dtype, std::int64_t n, int threads) {
   activ::set_num_threads(threads);
   const Tensor& x = shared_input({n}, dtype, 1);
-  const double seconds = timed_loop(state, [&] { benchmark::DoNotOptimize(entry.forward(x)); });
-  report(state, seconds, n, Baseline::kCopy, dtype, threads);
+  measure(state, n, Baseline::kCopy, dtype, [&] { benchmark::DoNotOptimize(entry.forward(x)); });
 }
 
 void backward_functional_benchmark(benchmark::State& state, const ActivationEntry& entry,
@@ -259,18 +246,16 @@ void backward_functional_benchmark(benchmark::State& state, const ActivationEntr
   activ::set_num_threads(threads);
   const Tensor& x = shared_input({n}, dtype, 1);
   const Tensor& g = shared_input({n}, dtype, 2);
-  const double seconds = timed_loop(state, [&] { benchmark::DoNotOptimize(entry.backward(g, x)); });
-  report(state, seconds, n, Baseline::kAdd, dtype, threads);
+  measure(state, n, Baseline::kAdd, dtype, [&] { benchmark::DoNotOptimize(entry.backward(g, x)); });
 }
 
 void softmax_benchmark(benchmark::State& state, bool log, Dtype dtype, std::int64_t rows,
                        int threads) {
   activ::set_num_threads(threads);
   const Tensor& x = shared_input({rows, kRowLength}, dtype, 1);
-  const double seconds = timed_loop(state, [&] {
+  measure(state, rows * kRowLength, Baseline::kCopy, dtype, [&] {
     benchmark::DoNotOptimize(log ? F::log_softmax(x, {.dim = 1}) : F::softmax(x, {.dim = 1}));
   });
-  report(state, seconds, rows * kRowLength, Baseline::kCopy, dtype, threads);
 }
 
 template <class... Args>
