@@ -28,6 +28,7 @@
 #include "activ/nn/functional.h"
 #include "activ/parallel.h"
 #include "activ/tensor.h"
+#include "block_timing.h"
 
 namespace {
 
@@ -138,20 +139,6 @@ double timed_loop(benchmark::State& state, Body body) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// Calls per second of `call` over at least `block` seconds (at least one call).
-template <class Call>
-double calls_per_second(Call call, double block) {
-  std::int64_t calls = 0;
-  const auto start = std::chrono::steady_clock::now();
-  std::chrono::duration<double> elapsed{};
-  do {
-    call();
-    ++calls;
-    elapsed = std::chrono::steady_clock::now() - start;
-  } while (elapsed.count() < block);
-  return static_cast<double>(calls) / elapsed.count();
-}
-
 // body's rate as a percentage of the baseline's on n elements of the same dtype and threads,
 // both timed in alternating blocks, best of kRounds each: a shared machine's memory bandwidth
 // drifts by tens of percent within a run, and alternating blocks see the same drift.
@@ -165,8 +152,8 @@ double percentage_of_baseline(Body body, Baseline kind, Dtype dtype, std::int64_
   baseline();  // first touch of out
   double best_body = 0, best_baseline = 0;
   for (int round = 0; round < kRounds; ++round) {
-    best_body = std::max(best_body, calls_per_second(body, block));
-    best_baseline = std::max(best_baseline, calls_per_second(baseline, block));
+    best_body = std::max(best_body, activ::bench::calls_per_second(body, block));
+    best_baseline = std::max(best_baseline, activ::bench::calls_per_second(baseline, block));
   }
   return 100.0 * best_body / best_baseline;
 }

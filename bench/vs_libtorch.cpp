@@ -32,6 +32,7 @@
 #include "activ/nn/functional.h"
 #include "activ/parallel.h"
 #include "activ/tensor.h"
+#include "block_timing.h"
 
 namespace {
 
@@ -149,15 +150,8 @@ std::vector<double> best_rates(const std::vector<std::function<void()>>& functio
       // LibTorch's OpenMP workers spin for a while after each call (libgomp's default wait
       // policy), taking a core from whatever runs next: let them go to sleep first.
       std::this_thread::sleep_for(kSettleTime);
-      std::int64_t calls = 0;
-      const auto start = std::chrono::steady_clock::now();
-      std::chrono::duration<double> elapsed{};
-      do {
-        functions[i]();
-        ++calls;
-        elapsed = std::chrono::steady_clock::now() - start;
-      } while (elapsed.count() < kBlockSeconds);
-      best[i] = std::max(best[i], static_cast<double>(calls * elements) / elapsed.count());
+      const double rate = activ::bench::calls_per_second(functions[i], kBlockSeconds);
+      best[i] = std::max(best[i], rate * static_cast<double>(elements));
     }
   }
   return best;
