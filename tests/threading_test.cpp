@@ -5,12 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <thread>
 #include <vector>
 
 #include "activ/autograd.h"
+#include "activ/error.h"
 #include "activ/nn/activation.h"
 #include "activ/nn/functional.h"
 #include "activ/nn/layers.h"
@@ -79,6 +81,28 @@ TEST(Threading, ParallelForFromSeveralThreadsAtOnce) {
     }
   });
   for (int t = 0; t < kThreads; ++t) EXPECT_EQ(sums[t], (t + 1) * kSize * (kSize - 1) / 2);
+}
+
+// The pool's workers spin between back-to-back jobs and sleep after a pause: every index is
+// covered once either way, and a job that throws leaves the pool usable.
+TEST(Threading, BackToBackJobsAfterPausesAndAThrowingJob) {
+  constexpr std::int64_t kSize = 4096;
+  for (int round = 0; round < 300; ++round) {
+    if (round % 100 == 50) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    if (round == 120) {
+      EXPECT_THROW(activ::parallel_for(0, kSize, 64,
+                                       [&](std::int64_t begin, std::int64_t) {
+                                         if (begin > 0) throw activ::ValueError("chunk failed");
+                                       }),
+                   activ::ValueError);
+      continue;
+    }
+    std::vector<std::atomic<int>> hits(kSize);
+    activ::parallel_for(0, kSize, 64, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t i = begin; i < end; ++i) hits[i]++;
+    });
+    for (const auto& count : hits) ASSERT_EQ(count.load(), 1) << "round " << round;
+  }
 }
 
 TEST(Threading, AutogradInTwoThreadsOnSharedWeights) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <exception>
@@ -20,8 +21,36 @@ namespace {
 
 thread_local bool tls_in_parallel_region = false;
 
-// Workers sleep on a condition variable between jobs; a job is a number of chunks taken
-// one at a time from an atomic counter, so uneven chunks balance themselves.
+// Pauses the core briefly inside a spin loop (frees the pipeline for a sibling hyperthread).
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+// Spins until ready() or for kSpinTime, whichever comes first; returns ready().
+template <class Ready>
+bool spin_until(const Ready& ready) {
+  // Long enough to span the gap between back-to-back kernel calls, short enough that an idle
+  // pool gives its cores back at once: waking a sleeping thread costs tens of microseconds
+  // (measured: a 1M-element sigmoid on 2 threads took 164 us against 213 on 1).
+  constexpr auto kSpinTime = std::chrono::microseconds(100);
+  if (ready()) return true;
+  const auto deadline = std::chrono::steady_clock::now() + kSpinTime;
+  while (true) {
+    for (int i = 0; i < 16; ++i) {
+      cpu_relax();
+      if (ready()) return true;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return ready();
+  }
+}
+
+// A job is a number of chunks taken one at a time from an atomic counter, so uneven chunks
+// balance themselves. Between jobs, workers spin for a moment and then sleep on a condition
+// variable; run() likewise spins, then sleeps, until the last chunk is done.
 class ThreadPool {
  public:
   explicit ThreadPool(int threads) {
@@ -30,7 +59,7 @@ class ThreadPool {
   ~ThreadPool() {
     {
       std::lock_guard lock(mutex_);
-      stopping_ = true;
+      stopping_.store(true);
     }
     work_ready_.notify_all();
     for (auto& worker : workers_) worker.join();
@@ -46,12 +75,15 @@ class ThreadPool {
       next_chunk_.store(0);
       pending_ = chunks;
       error_ = nullptr;
-      ++generation_;
+      finished_.store(false);
+      generation_.fetch_add(1);
     }
     work_ready_.notify_all();
     tls_in_parallel_region = true;
     take_chunks();
     tls_in_parallel_region = false;
+    spin_until([this] { return finished_.load(std::memory_order_acquire); });
+    // The authoritative check, under the lock: no worker is still inside take_chunks.
     std::unique_lock lock(mutex_);
     all_done_.wait(lock, [this] { return pending_ == 0 && active_ == 0; });
     job_ = nullptr;
@@ -62,13 +94,17 @@ class ThreadPool {
   void worker_loop() {
     tls_in_parallel_region = true;
     std::uint64_t seen = 0;
+    const auto has_news = [&] {
+      return stopping_.load(std::memory_order_acquire) ||
+             generation_.load(std::memory_order_acquire) != seen;
+    };
     while (true) {
-      {
+      if (!spin_until(has_news)) {
         std::unique_lock lock(mutex_);
-        work_ready_.wait(lock, [&] { return stopping_ || generation_ != seen; });
-        if (stopping_) return;
-        seen = generation_;
+        work_ready_.wait(lock, has_news);
       }
+      if (stopping_.load()) return;
+      seen = generation_.load();
       take_chunks();
     }
   }
@@ -85,7 +121,8 @@ class ThreadPool {
       if (job == nullptr) return;
       ++active_;  // run() waits for this, so job stays valid while chunks are taken
     }
-    for (std::int64_t chunk = next_chunk_.fetch_add(1); chunk < count; chunk = next_chunk_.fetch_add(1)) {
+    for (std::int64_t chunk = next_chunk_.fetch_add(1); chunk < count;
+         chunk = next_chunk_.fetch_add(1)) {
       try {
         (*job)(chunk);
       } catch (...) {
@@ -97,7 +134,10 @@ class ThreadPool {
     if (error && !error_) error_ = error;
     pending_ -= done;
     --active_;
-    if (pending_ == 0 && active_ == 0) all_done_.notify_all();
+    if (pending_ == 0 && active_ == 0) {
+      finished_.store(true, std::memory_order_release);
+      all_done_.notify_all();
+    }
   }
 
   std::vector<std::thread> workers_;
@@ -109,8 +149,10 @@ class ThreadPool {
   std::atomic<std::int64_t> next_chunk_{0};
   std::int64_t pending_ = 0;
   int active_ = 0;  // threads inside take_chunks
-  std::uint64_t generation_ = 0;
-  bool stopping_ = false;
+  // Written under mutex_, read without it by the spinning threads.
+  std::atomic<std::uint64_t> generation_{0};
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> finished_{true};  // pending_ == 0 && active_ == 0, as last seen under mutex_
   std::exception_ptr error_;
 };
 
@@ -151,7 +193,9 @@ void set_num_threads(int threads) {
   openblas_set_num_threads(threads);
 }
 
-bool in_parallel_region() { return tls_in_parallel_region; }
+bool in_parallel_region() {
+  return tls_in_parallel_region;
+}
 
 void parallel_for(std::int64_t begin, std::int64_t end, std::int64_t grain,
                   const std::function<void(std::int64_t, std::int64_t)>& body) {
