@@ -30,12 +30,15 @@ inline void cpu_relax() {
 #endif
 }
 
-// Spins until ready() or for kSpinTime, whichever comes first; returns ready().
+// Spins until ready() or for kSpinTime, whichever comes first; returns ready(). The spin yields
+// the core between checks, so that OpenBLAS's threads, runnable right after an activation in a
+// training step, are not kept waiting (with pause alone, a 2-thread MLP step ran 3% slower).
 template <class Ready>
 bool spin_until(const Ready& ready) {
   // Long enough to span the gap between back-to-back kernel calls, short enough that an idle
   // pool gives its cores back at once: waking a sleeping thread costs tens of microseconds
-  // (measured: a 1M-element sigmoid on 2 threads took 164 us against 213 on 1).
+  // (measured on 2 threads: a 64K-element sigmoid at 2.0 G elements/s sleeping, 6.0 spinning;
+  // 1M elements 7.5 against 9.3).
   constexpr auto kSpinTime = std::chrono::microseconds(100);
   if (ready()) return true;
   const auto deadline = std::chrono::steady_clock::now() + kSpinTime;
@@ -44,6 +47,7 @@ bool spin_until(const Ready& ready) {
       cpu_relax();
       if (ready()) return true;
     }
+    std::this_thread::yield();
     if (std::chrono::steady_clock::now() >= deadline) return ready();
   }
 }
