@@ -289,9 +289,11 @@ struct HardsigmoidMath : PiecewiseLinear {
   }
   template <class D>
   static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
-    // torch multiplies by the float 1/6 for every dtype.
+    // torch multiplies by the float 1/6 for every dtype. The And, not IfThenElseZero: GCC folds
+    // that into a zero-masked multiply reading grad_output, a masked load, and at 16M elements
+    // this kernel then ran at 70-78% of the 2-in/1-out add instead of 100-110% (Zen 4).
     const auto inside = hn::And(hn::Gt(x, K(d, -3.0)), hn::Lt(x, K(d, 3.0)));
-    return hn::IfThenElseZero(inside, hn::Mul(g, K(d, static_cast<double>(1.0f / 6.0f))));
+    return hn::And(hn::VecFromMask(d, inside), hn::Mul(g, K(d, static_cast<double>(1.0f / 6.0f))));
   }
 };
 
