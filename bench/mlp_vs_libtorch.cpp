@@ -122,7 +122,9 @@ int main(int argc, char** argv) {
     best_activ = std::min(best_activ, seconds([&] { return train_activ(problem); }, loss_activ));
     best_torch = std::min(best_torch, seconds([&] { return train_libtorch(problem); }, loss_torch));
   }
-  std::printf("perceptron, %d epochs, 1 thread, best of %d\n", kEpochs, repeats);
+  // Both link the same OpenBLAS, so both run on these kernels.
+  std::printf("perceptron, %d epochs, 1 thread, best of %d, OpenBLAS kernels %s\n", kEpochs,
+              repeats, activ::blas_kernels().c_str());
   std::printf("activ     %8.1f ms  final loss %.6g\n", best_activ * 1e3, loss_activ);
   std::printf("LibTorch  %8.1f ms  final loss %.6g\n", best_torch * 1e3, loss_torch);
   std::printf("ratio activ / LibTorch: %.2f\n", best_activ / best_torch);

@@ -3,9 +3,11 @@
 // and the threading layer.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -259,6 +261,31 @@ TEST(TensorErrors, MatmulShapes) {
   EXPECT_THROW(bmm(zeros({2, 3, 4}), zeros({2, 5, 6})), ShapeError);
   EXPECT_THROW(matmul(zeros({3}), zeros({3}, float64)), TypeError);
   EXPECT_THROW(matmul(zeros({}), zeros({3})), ShapeError);
+}
+
+// OpenBLAS 0.3.21 gives CPUs newer than itself its SSE3 kernels ("Prescott"); activ then selects
+// the AVX2 or AVX-512 ones, which must give the same products.
+TEST(Matmul, RunsOnTheVectorKernelsOfTheCpu) {
+  const std::string kernels = blas_kernels();
+  EXPECT_FALSE(kernels.empty());
+  if (std::getenv("OPENBLAS_CORETYPE") == nullptr && __builtin_cpu_supports("avx2") &&
+      __builtin_cpu_supports("fma")) {
+    EXPECT_NE(kernels, "Prescott");
+  }
+  const std::int64_t n = 67, k = 300, p = 45;  // beyond the kernels' register blocks
+  const Tensor a = rand({n, k}) - 0.5, b = rand({k, p}) - 0.5;
+  const Tensor c = mm(a, b);
+  double max_error = 0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    for (std::int64_t j = 0; j < p; ++j) {
+      double exact = 0;
+      for (std::int64_t l = 0; l < k; ++l) {
+        exact += double(a.at<float>({i, l})) * double(b.at<float>({l, j}));
+      }
+      max_error = std::max(max_error, std::abs(double(c.at<float>({i, j})) - exact));
+    }
+  }
+  EXPECT_LT(max_error, 1e-4) << "on the " << kernels << " kernels";
 }
 
 TEST(TensorErrors, JoiningMismatchedTensors) {

@@ -370,6 +370,9 @@ Tensor logsumexp(const Tensor& x, const Shape& dims, bool keepdim = false);
 Tensor matmul(const Tensor& a, const Tensor& b);
 Tensor mm(const Tensor& a, const Tensor& b);
 Tensor bmm(const Tensor& a, const Tensor& b);
+// The OpenBLAS kernels the products run on ("SkylakeX", "Haswell", "Zen", ...); "unknown" when
+// the BLAS is not OpenBLAS. OPENBLAS_CORETYPE, when set, chooses them.
+std::string blas_kernels();
 
 // --- comparison ----------------------------------------------------------------------------
 // |a - b| <= atol + rtol * |b| elementwise, after broadcasting; NaNs equal when equal_nan.
