@@ -8,6 +8,9 @@
 // normal number in magnitude, an absolute error up to that number is accepted instead.
 #include <gtest/gtest.h>
 
+#include <bit>
+#include <cmath>
+#include <cstdint>
 #include <iomanip>
 #include <iostream>
 #include <span>
@@ -33,6 +36,45 @@ Accuracy measure_float64(const Function& function, const std::vector<double>& sa
   worker.join();
   first.merge(second);
   return first;
+}
+
+// Every float32 with kSweptLow <= |x| < kSweptHigh, against the float64 kernels: the range where
+// the float32 kernels switch between table intervals, root windows and formulas, and enter the
+// tails whose results leave float32's normal range (sigmoid's below -87). The dense sample above
+// missed a 4.25-ULP spot of GELU's last table interval (x = -5.9928637).
+constexpr float kSweptLow = 0.25f, kSweptHigh = 128.0f;
+
+TEST(ActivationAccuracy, EveryFloat32WhereKernelsSwitchPieces) {
+  const std::uint64_t first = std::bit_cast<std::uint32_t>(kSweptLow);
+  const std::uint64_t last = std::bit_cast<std::uint32_t>(kSweptHigh);
+  constexpr std::uint64_t kSign = std::uint64_t{1} << 31;
+  for (const Function& function : functions()) {
+    Accuracy positive, negative;
+    std::thread worker(
+        [&] { negative = measure_float32_bits(function, kSign | first, kSign | last); });
+    positive = measure_float32_bits(function, first, last);
+    worker.join();
+    positive.merge(negative);
+    std::cout << std::left << std::setw(34) << function.name << std::right << std::fixed
+              << std::setprecision(3) << std::setw(12) << positive.forward.max_ulp << std::setw(12)
+              << positive.backward.max_ulp << std::defaultfloat << std::setprecision(9) << "   ("
+              << positive.forward.worst_x << "; " << positive.backward.worst_x << ")\n";
+    EXPECT_LE(positive.forward.max_ulp, kForwardBound)
+        << function.name << " float32 forward at x = " << positive.forward.worst_x;
+    EXPECT_LE(positive.backward.max_ulp, kBackwardBound)
+        << function.name << " float32 backward at x = " << positive.backward.worst_x;
+  }
+}
+
+TEST(ActivationAccuracy, Float32UlpErrorAgreesWithTheLongDoubleOne) {
+  for (const double exact : {1.0, 1.0 + 0x1p-30, -3.5e-9, 1e-40, 0.0, 3e38, 4e38, -1e-45}) {
+    for (const float actual :
+         {static_cast<float>(exact), std::nextafter(static_cast<float>(exact), 1e30f), 0.0f, 1e-38f,
+          INFINITY, NAN}) {
+      EXPECT_EQ(float32_ulp_error(actual, exact), ulp_error<float>(actual, exact))
+          << actual << " against " << exact;
+    }
+  }
 }
 
 TEST(ActivationAccuracy, MaxUlpErrorWithinContract) {

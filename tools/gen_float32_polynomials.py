@@ -152,9 +152,11 @@ TANH_SCALE = uniform_scale(TANH_REACH)
 MISH_SCALE = LOGISTIC_SCALE
 
 
-def piecewise_table(f, interval, label, root=None, degree=TABLE_DEGREE, entries=TABLE_INTERVALS):
+def piecewise_table(f, interval, label, root=None, degree=TABLE_DEGREE, entries=TABLE_INTERVALS,
+                    tail_centred=False):
     """Per interval: centre c and the Chebyshev fit of f(c + t) (degree 7 and 16 intervals unless
-    told; with a root, (t - lo) Q(t) next to it)."""
+    told; with a root, (t - lo) Q(t) next to it). tail_centred: a table with centres of its own
+    may centre tail intervals on their end (below)."""
     centres, rows = [], []
     worst = 0
     # the interval holding the root is centred on it, and so is a neighbour when the root lies
@@ -185,8 +187,15 @@ def piecewise_table(f, interval, label, root=None, degree=TABLE_DEGREE, entries=
                            for k in range(201) if a + (b - a) * k / 200 != root)
         else:
             # the interval holding 0 centred on 0, where P(0) = f(0) rounded once makes f(tiny
-            # y) correctly rounded
-            centre = mpf(0) if a <= 0 <= b else mpf(float32((a + b) / 2))
+            # y) correctly rounded; a tail whose Taylor terms at the interval's end b all have
+            # f(b)'s sign for t = y - b <= 0 centred on b, where no term cancels (centred in the
+            # middle, GELU's Phi(-y) near -6 cancelled to 4.25 ULP)
+            if a <= 0 <= b:
+                centre = mpf(0)
+            elif tail_centred and terms_keep_sign_below(f, b, degree):
+                centre = mpf(float32(b))
+            else:
+                centre = mpf(float32((a + b) / 2))
             c, error = chebyfit(lambda t: f(centre + t), [a - centre, b - centre], degree + 1,
                                 error=True)
             coefficients = list(reversed(c))
@@ -194,8 +203,16 @@ def piecewise_table(f, interval, label, root=None, degree=TABLE_DEGREE, entries=
         worst = max(worst, error / smallest)
         centres.append(centre)
         rows.append(coefficients)
-    print(f"{label} table: degree {degree}, worst relative error {float(worst):.3g}")
+    print(f"{label} table: degree {degree}, worst relative error {float(worst):.3g}, centres "
+          + " ".join(f"{float(c):.4g}" for c in centres))
     return centres, rows
+
+
+def terms_keep_sign_below(f, b, degree):
+    """Whether f(b + t) = sum f^(k)(b) t^k / k! has no term of the other sign than f(b) for t <= 0:
+    the derivatives at b alternate in sign, as a decaying tail's do."""
+    value = f(b)
+    return all(value * (-1) ** k * diff(f, b, k) > 0 for k in range(1, degree + 1))
 
 
 def float_row(name, values, comment):
@@ -243,14 +260,16 @@ def gelu_tanh_intervals(i):
 
 def gelu_tables(gelu_root):
     """struct GeluTables: the GELU table's polynomials."""
-    cdf_hi, cdf_rows = piecewise_table(lambda y: normal_cdf(-y), table_interval, "Phi(-y)")
+    cdf_hi, cdf_rows = piecewise_table(lambda y: normal_cdf(-y), table_interval, "Phi(-y)",
+                                       tail_centred=True)
     derivative_hi, derivative_rows = piecewise_table(
         lambda y: normal_cdf(-y) - y * normal_pdf(y), table_interval, "GELU'(-y)",
-        root=-gelu_root)
+        root=-gelu_root, tail_centred=True)
     # degree 9: w(y) is cubic, and f' falls fast on the last intervals
     tanh_root = findroot(gelu_tanh_derivative_lower, mpf("0.75"))
     tanh_derivative_hi, tanh_derivative_rows = piecewise_table(
-        gelu_tanh_derivative_lower, table_interval, "GELU tanh f'(-y)", root=tanh_root, degree=9)
+        gelu_tanh_derivative_lower, table_interval, "GELU tanh f'(-y)", root=tanh_root, degree=9,
+        tail_centred=True)
     members = [
         f"static constexpr float kScale = {float32(TABLE_SCALE)!r}f;\n",
         float_row("kCdfCentre", cdf_hi, "Centres c_i of the Phi(-y) polynomials."),
@@ -294,7 +313,7 @@ def main():
     parts.append(array("kNormalCdfTail", fit(g, lo, hi, "Phi tail"),
                        "Phi(-y) = exp(-y^2 / 2) P(1 / y - c) / y for 1 <= y <= 14."))
     gelu_tanh_centres, gelu_tanh_rows = piecewise_table(gelu_tanh_lower, gelu_tanh_intervals,
-                                                        "GELU tanh sigma(w(-y))")
+                                                        "GELU tanh sigma(w(-y))", tail_centred=True)
     logistic_interval = uniform_intervals(LOGISTIC_SCALE)
     logistic_hi, logistic_rows = piecewise_table(lambda y: 1 / (1 + exp(y)), logistic_interval,
                                                     "sigma(-y)")

@@ -19,6 +19,10 @@ struct Params {
   double values[4] = {};
 };
 
+// The instruction set the kernels run on, as Highway names it ("AVX3" for AVX-512, "AVX2",
+// "SSE4"); ACTIV_MAX_SIMD=sse4|avx2 caps it.
+const char* simd_target();
+
 // y = f(x)
 void forward(Activation op, std::span<const float> x, std::span<float> y, const Params& params);
 void forward(Activation op, std::span<const double> x, std::span<double> y, const Params& params);

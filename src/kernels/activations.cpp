@@ -2,6 +2,7 @@
 // target and picks the best one at run time.
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <iterator>
@@ -202,17 +203,24 @@ void cap_simd_target_from_environment() {
   if (name == "avx2") hwy::DisableTargets(HWY_AVX2 - 1);
 }
 
+// Chooses the target once, before the tables capture their entries (unresolved, every entry is
+// Highway's first-call trampoline, which re-detects the CPU (CPUID) on each call), and returns
+// its name. Only here: hwy::SupportedTargets() re-detects and re-chooses, ignoring the cap.
+const char* choose_target() {
+  static const char* const chosen = [] {
+    cap_simd_target_from_environment();
+    const std::int64_t targets = hwy::SupportedTargets();
+    hwy::GetChosenTarget().Update(targets);
+    const std::int64_t compiled = targets & HWY_TARGETS;
+    return hwy::TargetName(compiled & -compiled);  // the lowest bit is the best target
+  }();
+  return chosen;
+}
+
 template <class T>
 const KernelSet<T>& kernels_of(Activation op) {
   constexpr std::size_t kCount = static_cast<std::size_t>(Activation::kCount);
-  // Choose the target before the tables capture their entries: unresolved, every entry is
-  // Highway's first-call trampoline, which re-detects the CPU (CPUID) on each call.
-  static const bool target_chosen = [] {
-    cap_simd_target_from_environment();
-    hwy::GetChosenTarget().Update(hwy::SupportedTargets());
-    return true;
-  }();
-  (void)target_chosen;
+  choose_target();
   if constexpr (std::is_same_v<T, float>) {
     static const KernelSet<float> table[] = {
         ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_KERNEL_SET_F32, ACTIV_IGNORE_OPTION)};
@@ -226,6 +234,10 @@ const KernelSet<T>& kernels_of(Activation op) {
   }
 }
 }  // namespace
+
+const char* simd_target() {
+  return choose_target();
+}
 
 void forward(Activation op, std::span<const float> x, std::span<float> y, const Params& params) {
   kernels_of<float>(op).forward(x.data(), y.data(), std::min(x.size(), y.size()), params.values);

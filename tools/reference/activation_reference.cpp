@@ -384,6 +384,54 @@ Accuracy measure(const Function& function, std::span<const T> inputs, Precision 
 template Accuracy measure<float>(const Function&, std::span<const float>, Precision);
 template Accuracy measure<double>(const Function&, std::span<const double>, Precision);
 
+double float32_ulp_error(float actual, double exact) {
+  const float rounded = static_cast<float>(exact);
+  if (std::isnan(exact) || std::isinf(rounded)) {
+    return (std::isnan(actual) && std::isnan(exact)) || actual == rounded ? 0 : INFINITY;
+  }
+  if (!std::isfinite(actual)) return INFINITY;
+  // exact within 2^-29 relative of a float: the difference is exact to float64 rounding
+  const double error = std::abs(static_cast<double>(actual) - exact);
+  constexpr double kTiny = 0x1p-126;  // float's smallest normal number
+  if (std::abs(exact) < kTiny) return error <= kTiny ? 0 : error * 0x1p149;
+  // 1 / ulp = 2^(23 - e), e the binary exponent of exact, from its bits (no library call: the
+  // sweeps spend most of their time here)
+  const auto exponent =
+      static_cast<std::int64_t>(std::bit_cast<std::uint64_t>(exact) >> 52 & 0x7ff);
+  return error * std::bit_cast<double>(static_cast<std::uint64_t>(2 * 1023 + 23 - exponent) << 52);
+}
+
+Accuracy measure_float32_bits(const Function& function, std::uint64_t first_bits,
+                              std::uint64_t last_bits) {
+  constexpr std::uint32_t kChunk = 1 << 14;
+  std::vector<float> x(kChunk), y(kChunk), gx(kChunk);
+  std::vector<double> x64(kChunk), y64(kChunk), gx64(kChunk);
+  const std::vector<float> ones(kChunk, 1.0f);
+  const std::vector<double> ones64(kChunk, 1.0);
+  Accuracy out;
+  for (std::uint64_t begin = first_bits; begin < last_bits;) {
+    const auto n = static_cast<std::uint32_t>(std::min<std::uint64_t>(kChunk, last_bits - begin));
+    for (std::uint32_t i = 0; i < n; ++i) {
+      x[i] = std::bit_cast<float>(static_cast<std::uint32_t>(begin + i));
+      x64[i] = x[i];
+    }
+    const std::span<const float> xs(x.data(), n);
+    const std::span<const double> xs64(x64.data(), n);
+    kernels::forward(function.kernel, xs, std::span(y.data(), n), function.params);
+    kernels::backward(function.kernel, std::span(ones.data(), n), xs, std::span(gx.data(), n),
+                      function.params);
+    kernels::forward(function.kernel, xs64, std::span(y64.data(), n), function.params);
+    kernels::backward(function.kernel, std::span(ones64.data(), n), xs64, std::span(gx64.data(), n),
+                      function.params);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      out.forward.add(float32_ulp_error(y[i], y64[i]), x[i]);
+      out.backward.add(float32_ulp_error(gx[i], gx64[i]), x[i]);
+    }
+    begin += n;
+  }
+  return out;
+}
+
 // The zeros of f' for SiLU (and Swish(beta=1.702) there divided by beta), Mish and GELU
 // ('none', 'tanh').
 constexpr double kDerivativeRoots[] = {-1.2784645427610738, -1.2784645427610738 / 1.702,

@@ -71,6 +71,18 @@ struct Accuracy {
 template <class T>
 Accuracy measure(const Function& function, std::span<const T> inputs, Precision precision);
 
+// The float32 kernels against the float64 kernels over every float32 whose bit pattern is in
+// [first_bits, last_bits) (a negative float's pattern has the sign bit set). The float64 kernels
+// are within 4 float64 ULP of the exact values, 2^-27 of a float32 ULP (the accuracy test checks
+// them against MPFR), and run at about a billion inputs a second, so that ranges of millions of
+// floats, or all 2^32, can be checked where MPFR would take hours.
+Accuracy measure_float32_bits(const Function& function, std::uint64_t first_bits,
+                              std::uint64_t last_bits);
+
+// ulp_error<float>(actual, exact) for a float64 `exact`, in float64 arithmetic (a few times faster
+// than long double: the sweeps call it billions of times).
+double float32_ulp_error(float actual, double exact);
+
 // The fast dense samples: every 4099th float32 bit pattern of either sign, the floats next to
 // 0, 1 and a few other points, the extremes.
 std::vector<float> float32_samples();
