@@ -114,8 +114,8 @@ inline ActivationChoice choose_activation(const std::string& command, const std:
   return choice;
 }
 
-// "elu", or an activation with options in the module's repr syntax: "ELU(alpha=0.5)",
-// "leaky_relu(negative_slope=0.2, inplace=False)".
+// "elu", or an activation with options in repr syntax, in the form its name selects:
+// "ELU(alpha=0.5)" (the module), "leaky_relu(negative_slope=0.2, inplace=False)" (the function).
 inline ActivationChoice parse_activation_call(const std::string& command, const std::string& text) {
   const auto open = text.find('(');
   const std::string name = text.substr(0, open);
