@@ -41,7 +41,7 @@ std::vector<std::uint8_t> base64_decode(const std::string& text) {
   int count = 0;
   for (char c : text) {
     if (c == '=') break;
-    bits = bits << 6 | static_cast<std::uint32_t>(alphabet.find(c));
+    bits = (bits << 6 | static_cast<std::uint32_t>(alphabet.find(c))) & 0xffff;
     count += 6;
     if (count >= 8) {
       count -= 8;
