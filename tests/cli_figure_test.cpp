@@ -157,6 +157,9 @@ TEST(ActivationLookup, TheNameSelectsFunctionalOrModule) {
       "plot: Hardtanh: max_val must be greater than min_val, got min_val=0.5, max_val=-0.5");
   EXPECT_EQ(usage_error([] { parse_activation_call("plot", "HardTanh(min_val=0, max_val=0)"); }),
             "plot: Hardtanh: max_val must be greater than min_val, got min_val=0, max_val=0");
+  EXPECT_EQ(usage_error([] { parse_activation_call("plot", "RReLU(training=True)"); }),
+            "plot: RReLU: the module has no option 'training' (its mode is set by .train(); "
+            "--train in activ eval); the function rrelu has");
   EXPECT_EQ(usage_error([] { parse_activation_call("plot", "elu(alfa=1)"); }),
             "plot: ELU: unknown option 'alfa'; valid options: alpha, inplace");
 }

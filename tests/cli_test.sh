@@ -113,6 +113,10 @@ expect_exact eval-functional-checks 0 $'tensor([-0.5000, -0.5000, -0.5000])\nten
 expect_error eval-module-checks 2 "activ: error: eval: Hardtanh: max_val must be greater than min_val, got min_val=0.5, max_val=-0.5" \
   "$activ" eval Hardtanh --min-val 0.5 --max-val -0.5 -- 1
 expect eval-help-forms 0 "^  torch.nn.functional's function" "$activ" eval --help
+expect_error eval-module-has-no-training 2 "activ: error: eval: RReLU: the module has no option 'training' (its mode is set by .train(); --train in activ eval); the function rrelu has" \
+  "$activ" eval RReLU --training true -- -1
+expect eval-module-train 0 '^tensor\(\[-0\.(1[2-9]|2|3[0-3])[0-9]*, +3\.0000\]\)$' \
+  "$activ" eval RReLU --train --seed 1 -- -1 3
 expect_exact eval-rrelu-train-seeded 0 "$("$activ" eval rrelu --train --seed 7 --grad -- -1 -2 3)" \
   "$activ" eval rrelu --train --seed 7 --grad -- -1 -2 3
 expect eval-rrelu-train-slopes 0 '^tensor\(\[-0\.(1[2-9]|2|3[0-3])[0-9]*, +3\.0000\]\)$' \

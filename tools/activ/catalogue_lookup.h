@@ -106,10 +106,17 @@ struct ActivationChoice {
   std::string repr;
 };
 
-// The activation `name` in the form its name selects, with these options, checked.
+// The activation `name` in the form its name selects, with these options, checked. `training`
+// is an argument of F.rrelu only: nn.RReLU takes its mode from .train() (eval's --train).
 inline ActivationChoice choose_activation(const std::string& command, const std::string& name,
                                           const nn::OptionValues& values) {
   ActivationChoice choice{&require_activation(command, name), values, {}};
+  if (form_of(name) == Form::kModule && values.count("training")) {
+    throw UsageError(command + ": " + choice.info->module_name +
+                     ": the module has no option 'training' (its mode is set by .train(); "
+                     "--train in activ eval); the function " +
+                     choice.info->functional_name + " has");
+  }
   choice.repr = checked_repr(command, *choice.info, form_of(name), values);
   return choice;
 }

@@ -104,7 +104,8 @@ Tensor tensor_of(const std::vector<double>& numbers, Dtype dtype) {
 }
 
 void evaluate(const EvalRequest& request) {
-  const nn::ActivationInfo* info = &require_activation("eval", request.name);
+  // Checks the options as the form the name selects does: F.hardtanh accepts min_val > max_val.
+  const nn::ActivationInfo* info = choose_activation("eval", request.name, request.values).info;
   nn::OptionValues values = request.values;
   if (request.train) {
     const bool has_training =
@@ -114,8 +115,6 @@ void evaluate(const EvalRequest& request) {
       throw UsageError("eval: --train: " + info->module_name + " has no training mode");
     values["training"] = "true";
   }
-  // Checks the options as the form the name selects does: F.hardtanh accepts min_val > max_val.
-  choose_activation("eval", request.name, values);
   if (!request.input.empty() && !request.numbers.empty())
     throw UsageError("eval: give either values or --input, not both");
   if (request.input.empty() && request.numbers.empty())
