@@ -44,11 +44,12 @@ import torch.nn.functional as F
 
 # Debian packages torch without expecttest, which torch.testing._internal imports; the OpInfo
 # database needs only these two names of it.
-STUB_DIR = tempfile.mkdtemp()
-with open(os.path.join(STUB_DIR, "expecttest.py"), "w") as stub:
-    stub.write("import unittest\nTestCase = unittest.TestCase\nACCEPT = False\n")
-sys.path.insert(0, STUB_DIR)
-from torch.testing._internal.common_methods_invocations import op_db  # noqa: E402
+with tempfile.TemporaryDirectory() as stub_dir:
+    with open(os.path.join(stub_dir, "expecttest.py"), "w") as stub:
+        stub.write("import unittest\nTestCase = unittest.TestCase\nACCEPT = False\n")
+    sys.path.insert(0, stub_dir)
+    from torch.testing._internal.common_methods_invocations import op_db
+    sys.path.remove(stub_dir)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "tests", "golden", "opinfo_activations.json")
