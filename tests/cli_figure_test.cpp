@@ -105,10 +105,10 @@ TEST(ActivationCurves, RefusesWhatHasNoCurve) {
     return usage_error([&] { sample_curve("plot", parse_activation_call("plot", call), -1, 1); });
   };
   EXPECT_EQ(message("rrelu(training=True)"),
-            "plot: RReLU(lower=0.125, upper=0.3333333333333333): training=True draws random "
+            "plot: rrelu(lower=0.125, upper=0.3333333333333333): training=True draws random "
             "slopes; plot the eval-mode function instead");
   EXPECT_EQ(message("softmax(dim=1)")
-                .rfind("plot: Softmax(dim=1) on the plotted input x  (input "
+                .rfind("plot: softmax(dim=1) on the plotted input x  (input "
                        "[x, 0], first output): ",
                        0),
             0u)
@@ -116,13 +116,13 @@ TEST(ActivationCurves, RefusesWhatHasNoCurve) {
 }
 
 TEST(ActivationLookup, CallsInReprSyntax) {
-  EXPECT_EQ(parse_activation_call("plot", "leaky_relu(negative_slope=0.2)").repr,
+  EXPECT_EQ(parse_activation_call("plot", "LeakyReLU(negative_slope=0.2)").repr,
             "LeakyReLU(negative_slope=0.2)");
   EXPECT_EQ(parse_activation_call("plot", "GELU(approximate='tanh')").repr,
             "GELU(approximate='tanh')");
   EXPECT_EQ(parse_activation_call("plot", "Softplus( beta=2 , threshold=10 )").repr,
             "Softplus(beta=2, threshold=10)");
-  EXPECT_EQ(parse_activation_call("plot", "elu").repr, "ELU(alpha=1.0)");
+  EXPECT_EQ(parse_activation_call("plot", "ELU").repr, "ELU(alpha=1.0)");
   const auto message = [](const std::string& call) {
     return usage_error([&] { parse_activation_call("bench", call); });
   };
@@ -133,8 +133,35 @@ TEST(ActivationLookup, CallsInReprSyntax) {
   EXPECT_EQ(message("elu(alpha=1"),
             "bench: expected NAME or NAME(option=value, ...), got "
             "'elu(alpha=1'");
-  EXPECT_EQ(message("elu(alfa=1)"),
+  EXPECT_EQ(message("ELU(alfa=1)"),
             "bench: ELU: unknown option 'alfa'; valid options: alpha, inplace");
+}
+
+// A lower-case name is torch.nn.functional's function (titled with the call, only its checks),
+// an upper-case one the torch.nn module (titled with its repr, the constructor's checks).
+TEST(ActivationLookup, TheNameSelectsFunctionalOrModule) {
+  EXPECT_EQ(form_of("hardtanh"), Form::kFunctional);
+  EXPECT_EQ(form_of("leakyrelu"), Form::kFunctional);
+  EXPECT_EQ(form_of("Hardtanh"), Form::kModule);
+  EXPECT_EQ(form_of("LEAKY_RELU"), Form::kModule);
+  EXPECT_EQ(parse_activation_call("plot", "leaky_relu(negative_slope=0.2)").repr,
+            "leaky_relu(negative_slope=0.2)");
+  EXPECT_EQ(parse_activation_call("plot", "elu").repr, "elu(alpha=1.0)");
+  EXPECT_EQ(parse_activation_call("plot", "hardshrink(lambd=1)").repr, "hardshrink(1)");
+  // F.hardtanh clamps into [min_val, max_val] even when min_val > max_val: max_val everywhere.
+  expect_curve(
+      "hardtanh(min_val=0.5, max_val=-0.5)", [](double) { return -0.5; },
+      [](double) { return 0.0; });
+  EXPECT_EQ(
+      usage_error([] { parse_activation_call("plot", "Hardtanh(min_val=0.5, max_val=-0.5)"); }),
+      "plot: Hardtanh: max_val must be greater than min_val, got min_val=0.5, max_val=-0.5");
+  EXPECT_EQ(usage_error([] { parse_activation_call("plot", "HardTanh(min_val=0, max_val=0)"); }),
+            "plot: Hardtanh: max_val must be greater than min_val, got min_val=0, max_val=0");
+  EXPECT_EQ(usage_error([] { parse_activation_call("plot", "RReLU(training=True)"); }),
+            "plot: RReLU: the module has no option 'training' (its mode is set by .train(); "
+            "--train in activ eval); the function rrelu has");
+  EXPECT_EQ(usage_error([] { parse_activation_call("plot", "elu(alfa=1)"); }),
+            "plot: ELU: unknown option 'alfa'; valid options: alpha, inplace");
 }
 
 TEST(ActivationLookup, LongOptions) {
@@ -160,7 +187,7 @@ class ActivationFigures : public ::testing::Test {
 };
 
 TEST_F(ActivationFigures, TitleLegendAndCurvePixels) {
-  FigureRequest request = request_for("elu(alpha=0.5)");
+  FigureRequest request = request_for("ELU(alpha=0.5)");
   request.derivative = true;
   request.x_min = -4;
   request.x_max = 4;
@@ -194,9 +221,9 @@ TEST_F(ActivationFigures, TitleLegendAndCurvePixels) {
 
 TEST_F(ActivationFigures, ComparedFunctionsEachGetACurve) {
   FigureRequest request = request_for("relu");
-  request.functions.push_back(parse_activation_call("plot", "softplus(beta=2)"));
+  request.functions.push_back(parse_activation_call("plot", "Softplus(beta=2)"));
   const ActivationFigure figure = activation_figure("plot", request);
-  EXPECT_EQ(figure.options.title, "ReLU()");
+  EXPECT_EQ(figure.options.title, "relu()");
   ASSERT_EQ(figure.series.size(), 2u);
   EXPECT_EQ(figure.series[1].label, "Softplus(beta=2, threshold=20)");
   EXPECT_NEAR(figure.series[1].y.back(), 6.0 + std::log1p(std::exp(-12.0)) / 2, 1e-12);

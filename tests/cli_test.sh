@@ -106,6 +106,17 @@ expect_exact eval-float64 0 $'tensor([-0.1588,  0.3457,  1.9546], dtype=activ.fl
 expect_exact eval-softmax 0 'tensor([0.0900, 0.2447, 0.6652])' "$activ" eval softmax --dim 0 1 2 3
 expect_exact eval-rrelu-eval 0 'tensor([-0.2000,  2.0000])' "$activ" eval RReLU --lower 0.1 --upper 0.3 -- -1 2
 expect_exact eval-prelu 0 'tensor([-0.2500,  2.0000])' "$activ" eval prelu -- -1 2
+# A lower-case name is torch.nn.functional's function, an upper-case one the torch.nn module:
+# F.hardtanh clamps with min_val > max_val, nn.Hardtanh's constructor refuses it.
+expect_exact eval-functional-checks 0 $'tensor([-0.5000, -0.5000, -0.5000])\ntensor([0., 0., 0.])' \
+  "$activ" eval hardtanh --min-val 0.5 --max-val -0.5 --grad -- -1 0 1
+expect_error eval-module-checks 2 "activ: error: eval: Hardtanh: max_val must be greater than min_val, got min_val=0.5, max_val=-0.5" \
+  "$activ" eval Hardtanh --min-val 0.5 --max-val -0.5 -- 1
+expect eval-help-forms 0 "^  torch.nn.functional's function" "$activ" eval --help
+expect_error eval-module-has-no-training 2 "activ: error: eval: RReLU: the module has no option 'training' (its mode is set by .train(); --train in activ eval); the function rrelu has" \
+  "$activ" eval RReLU --training true -- -1
+expect eval-module-train 0 '^tensor\(\[-0\.(1[2-9]|2|3[0-3])[0-9]*, +3\.0000\]\)$' \
+  "$activ" eval RReLU --train --seed 1 -- -1 3
 expect_exact eval-rrelu-train-seeded 0 "$("$activ" eval rrelu --train --seed 7 --grad -- -1 -2 3)" \
   "$activ" eval rrelu --train --seed 7 --grad -- -1 -2 3
 expect eval-rrelu-train-slopes 0 '^tensor\(\[-0\.(1[2-9]|2|3[0-3])[0-9]*, +3\.0000\]\)$' \
@@ -212,10 +223,10 @@ expect_error plot-two-names 2 "activ: error: plot: unexpected argument 'gelu' (o
   "$activ" plot elu gelu -o "$scratch/x.png"
 expect_error plot-missing-value 2 "activ: error: plot: option --range needs a value" \
   "$activ" plot elu -o "$scratch/x.png" --range
-expect_error plot-rrelu-training 2 "activ: error: plot: RReLU(lower=0.125, upper=0.3333333333333333): training=True draws random slopes; plot the eval-mode function instead" \
+expect_error plot-rrelu-training 2 "activ: error: plot: rrelu(lower=0.125, upper=0.3333333333333333): training=True draws random slopes; plot the eval-mode function instead" \
   "$activ" plot rrelu --training true -o "$scratch/x.png"
 expect plot-dim-out-of-range 2 '^activ: error: plot: Softmax\(dim=2\) on the plotted input x  \(input \[x, 0\], first output\): ' \
-  "$activ" plot softmax --dim 2 -o "$scratch/x.png"
+  "$activ" plot Softmax --dim 2 -o "$scratch/x.png"
 expect plot-unwritable 1 "^activ: error: .*$scratch/missing/x\.png" "$activ" plot elu -o "$scratch/missing/x.png"
 expect_exact plot-errors-write-nothing 0 '' bash -c "ls '$scratch/missing' '$scratch/x.png' '$scratch/x.jpg' 2>/dev/null || true"
 
@@ -267,8 +278,8 @@ expect gallery-no-output 2 '^activ: error: .*--output is required' "$activ" gall
 
 # activ bench: a row per function with positive rates
 expect help-lists-bench 0 '^  bench +Forward and backward throughput' "$activ" --help
-expect bench-rows 0 '^3$' bash -c "\"$activ\" bench relu 'elu(alpha=0.5)' softmax --size 4096 --threads 1 |
-  awk '/^(ReLU\(\)|ELU\(alpha=0\.5\)|Softmax\(dim=None\)) / && \$2 > 0 && \$3 > 0 && \$4 > 0 && \$5 > 0 { n++ } END { print n }'"
+expect bench-rows 0 '^3$' bash -c "\"$activ\" bench relu 'elu(alpha=0.5)' Softmax --size 4096 --threads 1 |
+  awk '/^(relu\(\)|elu\(alpha=0\.5\)|Softmax\(dim=None\)) / && \$2 > 0 && \$3 > 0 && \$4 > 0 && \$5 > 0 { n++ } END { print n }'"
 expect bench-header 0 '^float64, 1000 elements, 1 threads; copy [0-9.e+]+ elements/s, add [0-9.e+]+ elements/s$' \
   "$activ" bench relu --size 1000 --threads 1 --dtype float64
 expect_error bench-unknown-function 2 "activ: error: bench: unknown activation 'rleu'; closest: relu, elu, glu (see activ list)" \

@@ -369,6 +369,9 @@ const std::vector<ActivationInfo>& elementwise_activations() {
                  },                                                                               \
                  [](const OptionValues& values) {                                                 \
                    return Name(invocation::parse_options<Name##Options>(values, #Name)).repr();   \
+                 },                                                                               \
+                 [](const OptionValues& values) {                                                 \
+                   return functional_call<Name##Options>(#Name, #functional_name, values);        \
                  }},
   static const std::vector<ActivationInfo> catalogue = {
       ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_CATALOGUE_ENTRY, ACTIV_IGNORE_OPTION)};

@@ -17,7 +17,7 @@ ACTIV_SHAPED_ACTIVATIONS(ACTIV_SHAPED_EXTRA_REPR, ACTIV_IGNORE_OPTION, ACTIV_IGN
 namespace {
 
 // Forward and backward of each one for ActivationInfo: the functional forms, with the modules'
-// initial parameters (as the input's dtype) for the learnable ones.
+// initial parameters (in the input's dtype) for the learnable ones.
 Tensor evaluate(const Tensor& x, const SoftmaxOptions& o) {
   return functional::softmax(x, o);
 }
@@ -43,8 +43,14 @@ Tensor evaluate(const Tensor& x, const RReLUOptions& o) {
 Tensor initial(const Tensor& parameter, const Tensor& input) {
   return parameter.detach().to(input.dtype());
 }
+// PReLU's weight made in the input's dtype, as torch's nn.PReLU(..., dtype=x.dtype) or the
+// tensor passed to F.prelu: init exact, not rounded through the default float32 parameter.
+Tensor prelu_weight(const PReLUOptions& o, const Tensor& x) {
+  const PReLU checked(o);  // the constructor's checks (num_parameters >= 0)
+  return full({o.num_parameters}, o.init, x.dtype());
+}
 Tensor evaluate(const Tensor& x, const PReLUOptions& o) {
-  return functional::prelu(x, initial(PReLU(o).weight(), x));
+  return functional::prelu(x, prelu_weight(o, x));
 }
 Tensor evaluate(const Tensor& x, const LearnableSwishOptions& o) {
   return functional::learnable_swish(x, initial(LearnableSwish(o).beta(), x));
@@ -80,7 +86,7 @@ Tensor evaluate_backward(const Tensor& g, const Tensor& x, const RReLUOptions& o
   return functional::rrelu_backward(g, x, noise, out_of_place);
 }
 Tensor evaluate_backward(const Tensor& g, const Tensor& x, const PReLUOptions& o) {
-  return functional::prelu_backward(g, x, initial(PReLU(o).weight(), x)).input;
+  return functional::prelu_backward(g, x, prelu_weight(o, x)).input;
 }
 Tensor evaluate_backward(const Tensor& g, const Tensor& x, const LearnableSwishOptions& o) {
   return functional::learnable_swish_backward(g, x, initial(LearnableSwish(o).beta(), x)).input;
@@ -114,6 +120,9 @@ const std::vector<ActivationInfo>& shaped_activations() {
       },                                                                                   \
       [](const OptionValues& values) {                                                     \
         return Name(invocation::parse_options<Name##Options>(values, #Name)).repr();       \
+      },                                                                                   \
+      [](const OptionValues& values) {                                                     \
+        return functional_call<Name##Options>(#Name, #functional, values);                 \
       }},
   static const std::vector<ActivationInfo> catalogue = {ACTIV_SHAPED_ACTIVATIONS(
       ACTIV_SHAPED_CATALOGUE_ENTRY, ACTIV_IGNORE_OPTION, ACTIV_PARAMETER_NAME)};

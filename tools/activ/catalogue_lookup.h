@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
 #include <string>
 #include <utility>
@@ -53,12 +54,26 @@ inline const nn::ActivationInfo& require_activation(const std::string& command,
   return *info;
 }
 
-// The module's repr with these options, which parses and checks them all: unknown options and
-// bad values are usage errors of `command`.
+// Which of torch's two forms of an activation a name selects. Module and functional names
+// differ mostly by case alone (Hardtanh, hardtanh), so the first letter decides: upper case
+// (Hardtanh, LeakyReLU, LEAKYRELU) is the torch.nn module, lower case (hardtanh, leaky_relu,
+// leakyrelu) torch.nn.functional's function. They differ in their checks: nn.Hardtanh asserts
+// max_val > min_val, F.hardtanh clamps (docs/activation-semantics.md lists every difference).
+enum class Form { kModule, kFunctional };
+
+inline Form form_of(const std::string& name) {
+  return !name.empty() && std::isupper(static_cast<unsigned char>(name.front()))
+             ? Form::kModule
+             : Form::kFunctional;
+}
+
+// The title of the activation in `form` with these options: the module's repr, which makes the
+// constructor's checks, or the functional call. Unknown options and bad values are usage errors
+// of `command`.
 inline std::string checked_repr(const std::string& command, const nn::ActivationInfo& info,
-                                const nn::OptionValues& values) {
+                                Form form, const nn::OptionValues& values) {
   try {
-    return info.repr(values);
+    return form == Form::kModule ? info.repr(values) : info.call(values);
   } catch (const ValueError& error) {
     throw UsageError(command + ": " + error.what());
   }
@@ -91,12 +106,27 @@ struct ActivationChoice {
   std::string repr;
 };
 
-// "elu", or an activation with options in the module's repr syntax: "ELU(alpha=0.5)",
-// "leaky_relu(negative_slope=0.2, inplace=False)".
+// The activation `name` in the form its name selects, with these options, checked. `training`
+// is an argument of F.rrelu only: nn.RReLU takes its mode from .train() (eval's --train).
+inline ActivationChoice choose_activation(const std::string& command, const std::string& name,
+                                          const nn::OptionValues& values) {
+  ActivationChoice choice{&require_activation(command, name), values, {}};
+  if (form_of(name) == Form::kModule && values.count("training")) {
+    throw UsageError(command + ": " + choice.info->module_name +
+                     ": the module has no option 'training' (its mode is set by .train(); "
+                     "--train in activ eval); the function " +
+                     choice.info->functional_name + " has");
+  }
+  choice.repr = checked_repr(command, *choice.info, form_of(name), values);
+  return choice;
+}
+
+// "elu", or an activation with options in repr syntax, in the form its name selects:
+// "ELU(alpha=0.5)" (the module), "leaky_relu(negative_slope=0.2, inplace=False)" (the function).
 inline ActivationChoice parse_activation_call(const std::string& command, const std::string& text) {
   const auto open = text.find('(');
-  ActivationChoice choice;
-  choice.info = &require_activation(command, text.substr(0, open));
+  const std::string name = text.substr(0, open);
+  nn::OptionValues values;
   if (open != std::string::npos) {
     if (text.back() != ')') {
       throw UsageError(command + ": expected NAME or NAME(option=value, ...), got '" + text + "'");
@@ -122,12 +152,11 @@ inline ActivationChoice parse_activation_call(const std::string& command, const 
           value.back() == value.front()) {
         value = value.substr(1, value.size() - 2);
       }
-      choice.values[trim(argument.substr(0, equals))] = value;
+      values[trim(argument.substr(0, equals))] = value;
       begin = comma + 1;
     }
   }
-  choice.repr = checked_repr(command, *choice.info, choice.values);
-  return choice;
+  return choose_activation(command, name, values);
 }
 
 }  // namespace activ::cli

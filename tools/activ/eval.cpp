@@ -104,7 +104,8 @@ Tensor tensor_of(const std::vector<double>& numbers, Dtype dtype) {
 }
 
 void evaluate(const EvalRequest& request) {
-  const nn::ActivationInfo* info = &require_activation("eval", request.name);
+  // Checks the options as the form the name selects does: F.hardtanh accepts min_val > max_val.
+  const nn::ActivationInfo* info = choose_activation("eval", request.name, request.values).info;
   nn::OptionValues values = request.values;
   if (request.train) {
     const bool has_training =
@@ -114,7 +115,6 @@ void evaluate(const EvalRequest& request) {
       throw UsageError("eval: --train: " + info->module_name + " has no training mode");
     values["training"] = "true";
   }
-  checked_repr("eval", *info, values);
   if (!request.input.empty() && !request.numbers.empty())
     throw UsageError("eval: give either values or --input, not both");
   if (request.input.empty() && request.numbers.empty())
@@ -156,7 +156,10 @@ void register_eval(CLI::App& app) {
       "Usage: activ eval NAME [--OPTION VALUE ...] [--grad] [--dtype float32|float64]\n"
       "         [--input x.npy] [--output y.npy] [--grad-output g.npy] [--grad-input gx.npy]\n"
       "         [--train] [--seed N] [--] [VALUES...]\n"
-      "NAME: a module or functional name, any case (LeakyReLU, leaky_relu).\n"
+      "NAME: a module or functional name (LeakyReLU, leaky_relu). A name in lower case is\n"
+      "  torch.nn.functional's function, with its defaults and checks; one starting in upper\n"
+      "  case is the torch.nn module's: hardtanh --min-val 1 --max-val -1 clamps, as\n"
+      "  F.hardtanh does, Hardtanh refuses it, as nn.Hardtanh's constructor does.\n"
       "--OPTION VALUE: the activation's options as in torch (--negative-slope 0.2 or\n"
       "  --negative_slope=0.2); activ list shows them with their defaults.\n"
       "--grad: also print the derivative (the backward of grad_output = 1).\n"

@@ -1,7 +1,7 @@
 // activ plot NAME [--OPTION VALUE ...] [--derivative|--both] [--range LO:HI] [--compare NAME2 ...]
-// [--width W] [--height H] -o FILE: a figure of one activation, titled with its module's repr.
-// As in eval, the activation's options are not known to CLI11, so everything after `plot` is
-// tokenized here.
+// [--width W] [--height H] -o FILE: a figure of one activation, titled with its module's repr
+// or its functional call (the name's form, as in eval). As in eval, the activation's options are
+// not known to CLI11, so everything after `plot` is tokenized here.
 #include "activ/plot.h"
 
 #include <cmath>
@@ -108,8 +108,7 @@ void run_plot(const PlotCommand& command) {
   if (command.derivative && command.both)
     throw UsageError("plot: give --derivative or --both, not both");
   FigureRequest request;
-  const nn::ActivationInfo& info = require_activation("plot", command.name);
-  request.functions.push_back({&info, command.values, checked_repr("plot", info, command.values)});
+  request.functions.push_back(choose_activation("plot", command.name, command.values));
   for (const std::string& other : command.compare)
     request.functions.push_back(parse_activation_call("plot", other));
   request.function = !command.derivative;
@@ -130,8 +129,11 @@ void register_plot(CLI::App& app) {
   command->footer(
       "Usage: activ plot NAME [--OPTION VALUE ...] [--derivative|--both] [--range LO:HI]\n"
       "         [--compare NAME2 ...] [--width W] [--height H] -o FILE.{png,svg,pdf}\n"
-      "NAME: a module or functional name, any case; --OPTION VALUE: its options as in torch\n"
-      "  (activ list shows them). The title is the module's repr: ELU(alpha=0.5).\n"
+      "NAME: a module or functional name; --OPTION VALUE: its options as in torch (activ list\n"
+      "  shows them). A name in lower case is torch.nn.functional's function, with its checks,\n"
+      "  titled with the call: elu(alpha=0.5); one starting in upper case is the torch.nn\n"
+      "  module's, titled with its repr: ELU(alpha=0.5). So hardtanh accepts min_val > max_val\n"
+      "  (F.hardtanh clamps), Hardtanh refuses it (nn.Hardtanh asserts max_val > min_val).\n"
       "--derivative: only f'(x); --both: f(x) and f'(x).  --range: x from LO to HI (-6:6).\n"
       "--compare: more curves, each NAME or NAME(option=value, ...), with a legend.\n"
       "--width/--height: pixels for PNG and SVG, points for PDF (640 x 480).\n"

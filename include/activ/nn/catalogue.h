@@ -41,8 +41,13 @@ struct ActivationInfo {
   // The gradient for input of sum(forward(input) * grad_output).
   Tensor (*backward)(const Tensor& grad_output, const Tensor& input,
                      const OptionValues& values) = nullptr;
-  // The module's repr with these options: "LeakyReLU(negative_slope=0.2)".
+  // The module's repr with these options: "LeakyReLU(negative_slope=0.2)". Constructs the
+  // module, so it makes the constructor's checks (Hardtanh: max_val > min_val).
   std::string (*repr)(const OptionValues& values) = nullptr;
+  // The functional call with these options, parsed as repr parses them but without the module
+  // constructor's checks, which torch's functional does not make: "hardtanh(min_val=0.5,
+  // max_val=-0.5)". Checks made at call time are forward's.
+  std::string (*call)(const OptionValues& values) = nullptr;
 };
 
 // Every elementwise activation, in table order.
