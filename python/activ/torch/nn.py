@@ -98,7 +98,7 @@ def replacement_for(module):
     if cls is None:
         return None
     if cls._functional == "prelu":
-        replacement = cls(module.num_parameters, module.init)
+        replacement = cls(module.num_parameters)
         replacement.weight = module.weight  # the same Parameter: optimizers keep updating it
         return replacement
     return cls(**{name: getattr(module, name) for name in cls._option_names})
