@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -126,12 +127,20 @@ Input to_input(py::handle object, const std::string& op, const char* argument, b
   if (PyObject_CheckBuffer(object.ptr()))
     return {from_buffer(object, op, argument, writable), Kind::kNumPy};
   if (py::hasattr(object, "__dlpack__") && !py::isinstance<py::type>(object)) {
-    const bool torch = is_torch_tensor(object);
-    py::object source = py::reinterpret_borrow<py::object>(object);
-    // torch refuses to export a tensor that requires grad; activ computes on its data.
-    if (torch && py::bool_(source.attr("requires_grad"))) source = source.attr("detach")();
-    py::object capsule = source.attr("__dlpack__")();
-    return {from_capsule(capsule, op, argument), torch ? Kind::kTorch : Kind::kNumPy};
+    if (is_torch_tensor(object)) {
+      if (writable && py::bool_(object.attr("requires_grad"))) {
+        // What torch says for a leaf; activ's writes would also bypass the autograd graph.
+        throw std::runtime_error(op + ": argument '" + argument +
+                                 "' requires grad and cannot be written in place (activ.torch "
+                                 "has the autograd modules)");
+      }
+      // torch's C exporter: a sixth of Tensor.__dlpack__'s cost, and it exports tensors that
+      // require grad (activ reads their data) where __dlpack__ refuses them.
+      static const auto& to_dlpack =
+          *new py::object(py::module_::import("torch.utils.dlpack").attr("to_dlpack"));
+      return {from_capsule(to_dlpack(object), op, argument), Kind::kTorch};
+    }
+    return {from_capsule(object.attr("__dlpack__")(), op, argument), Kind::kNumPy};
   }
   throw py::type_error(op + "(): argument '" + argument +
                        "' must be an array (the buffer protocol or __dlpack__), not " +
@@ -148,8 +157,14 @@ py::object to_python(const Tensor& tensor, Kind kind) {
         unused->deleter(unused);
       }
     });
-    static const auto& from_dlpack =
-        *new py::object(py::module_::import("torch.utils.dlpack").attr("from_dlpack"));
+    // torch.utils.dlpack.from_dlpack checks for __dlpack__ before calling this one (2 us more
+    // per call); the public one where torch has no such function.
+    static const auto& from_dlpack = *new py::object([] {
+      const py::module_ torch_c = py::module_::import("torch._C");
+      return py::hasattr(torch_c, "_from_dlpack")
+                 ? torch_c.attr("_from_dlpack")
+                 : py::module_::import("torch.utils.dlpack").attr("from_dlpack");
+    }());
     return from_dlpack(capsule);
   }
   auto* owner = new Tensor(tensor.detach());

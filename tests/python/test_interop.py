@@ -135,3 +135,9 @@ def test_set_num_threads_and_concurrent_callers():
             np.testing.assert_array_equal(result, expected)
     finally:
         activ.set_num_threads(before)
+
+
+def test_in_place_on_a_tensor_requiring_grad_is_refused():
+    t = torch.randn(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="requires grad"):
+        F.relu_(t)

@@ -8,7 +8,7 @@ For each activation NAME, with torch's parameter names, defaults and order:
 The activations with learnable tensors take them as torch does: prelu(input, weight);
 prelu_backward returns the gradients of input and of each learnable tensor.
 """
-from activ import _activ
+from activ import _activ  # noqa: F401 (the generated functions call it)
 from activ import _generate
 
 __all__ = []

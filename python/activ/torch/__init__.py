@@ -8,8 +8,6 @@ Every module of activ.torch.nn is a torch.nn.Module with torch's constructor arg
 repr, whose forward and backward (a torch.autograd.Function) run on activ's kernels. Modules
 built with inplace=True compute out of place (the result is the same; the input is kept).
 """
-import torch as _torch
-
 from activ.torch import nn
 
 __all__ = ["nn", "replace_activations"]
