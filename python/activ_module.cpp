@@ -41,6 +41,14 @@ std::string type_name(py::handle object) {
   return py::str(py::type::handle_of(object).attr("__name__"));
 }
 
+// A conversion error as the exception of the same type, naming the function and the argument.
+[[noreturn]] void rethrow_for_argument(const activ::Error& error, const std::string& op,
+                                       const char* argument) {
+  const std::string message = op + ": argument '" + argument + "': " + error.what();
+  if (dynamic_cast<const activ::ValueError*>(&error) != nullptr) throw py::value_error(message);
+  throw std::runtime_error(message);
+}
+
 // The activ dtype of a buffer's struct format, or nothing.
 std::optional<activ::Dtype> buffer_dtype(std::string format, py::ssize_t item_size) {
   // Native or explicit little-endian byte order only (activ runs on little-endian machines).
@@ -98,9 +106,9 @@ Tensor from_buffer(py::handle object, const std::string& op, const char* argumen
         activ::from_blob(raw->buf, sizes, strides, *dtype, [raw, release](void*) { release(raw); });
     view.release();
     return tensor;
-  } catch (...) {
+  } catch (const activ::Error& e) {
     PyBuffer_Release(raw);
-    throw;
+    rethrow_for_argument(e, op, argument);
   }
 }
 
@@ -113,7 +121,12 @@ Tensor from_capsule(py::handle capsule, const std::string& op, const char* argum
     throw py::type_error(op + ": argument '" + argument +
                          "': __dlpack__() did not return an unused 'dltensor' capsule");
   }
-  Tensor tensor = activ::from_dlpack(managed);
+  Tensor tensor;
+  try {
+    tensor = activ::from_dlpack(managed);
+  } catch (const activ::Error& e) {
+    rethrow_for_argument(e, op, argument);
+  }
   PyCapsule_SetName(capsule.ptr(), "used_dltensor");
   return tensor;
 }

@@ -77,6 +77,11 @@ def test_tensors_requiring_grad_are_read_not_tracked():
     torch.testing.assert_close(y, torch.sigmoid(t.detach()))
 
 
+class FakeDLPack:
+    def __dlpack__(self, stream=None):
+        return 42
+
+
 @pytest.mark.parametrize("call,error,message", [
     (lambda: F.gelu([1.0, 2.0]), TypeError, "must be an array .* not list"),
     (lambda: F.gelu("abc"), TypeError, "not str"),
@@ -96,6 +101,15 @@ def test_tensors_requiring_grad_are_read_not_tracked():
     (lambda: F.threshold(np.ones(3)), TypeError, "missing 2 required positional arguments"),
     (lambda: F.prelu(np.ones(3), [0.25]), TypeError, "'weight' must be an array"),
     (lambda: activ.set_num_threads(0), ValueError, ""),
+    (lambda: F.gelu(np.zeros(3, dtype=[("a", "f4"), ("b", "f8")])), TypeError, "struct format"),
+    (lambda: F.gelu(np.zeros(3, dtype=">f4")), TypeError, "struct format '>f'"),
+    (lambda: F.gelu(np.zeros((1,) * 9, np.float32)), RuntimeError,
+     "gelu: argument 'input': from_blob: a tensor has at most 8 dims, got 9"),
+    (lambda: F.gelu(np.frombuffer(b"\0" * 17, dtype=np.float32, offset=1)), ValueError,
+     "gelu: argument 'input': from_blob: data must be aligned"),
+    (lambda: F.gelu(torch.ones(3, dtype=torch.bool)), RuntimeError, "Bool type is not supported"),
+    (lambda: F.relu(np.ones(3, dtype=bool)), RuntimeError, "got bool"),
+    (lambda: F.gelu(FakeDLPack()), TypeError, "did not return an unused 'dltensor' capsule"),
 ])
 def test_errors_map_to_torchs_exception_types(call, error, message):
     with pytest.raises(error, match=message):
