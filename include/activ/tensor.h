@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <iosfwd>
 #include <memory>
@@ -24,10 +25,14 @@ using Shape = std::vector<std::int64_t>;
 
 inline constexpr std::int64_t kMaxDims = 8;
 
-// Reference-counted bytes shared by a tensor and all its views; 64-byte aligned.
+// Reference-counted bytes shared by a tensor and all its views: 64-byte aligned memory of
+// activ's allocator, or memory of another owner (from_blob, from_dlpack in activ/dlpack.h),
+// aligned to its elements only, which that owner's deleter gives back.
 class Storage {
  public:
   explicit Storage(std::size_t nbytes);
+  // Views nbytes at data without copying; deleter (when set) runs once, when the storage dies.
+  Storage(std::byte* data, std::size_t nbytes, std::function<void()> deleter);
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
@@ -43,6 +48,8 @@ class Storage {
   std::byte* data_ = nullptr;
   std::size_t nbytes_ = 0;
   std::atomic<std::uint64_t> version_{0};
+  std::function<void()> external_deleter_;
+  bool external_ = false;
 };
 
 class Tensor;

@@ -24,8 +24,15 @@ Storage::Storage(std::size_t nbytes)
   }
 }
 
+Storage::Storage(std::byte* data, std::size_t nbytes, std::function<void()> deleter)
+    : data_(data), nbytes_(nbytes), external_deleter_(std::move(deleter)), external_(true) {}
+
 Storage::~Storage() {
-  detail::free_buffer(data_, std::max<std::size_t>(nbytes_, 1));
+  if (!external_) {
+    detail::free_buffer(data_, std::max<std::size_t>(nbytes_, 1));
+  } else if (external_deleter_) {
+    external_deleter_();
+  }
 }
 
 // --- shape helpers -------------------------------------------------------------------------
