@@ -123,6 +123,7 @@ std::vector<TorchSide> torch_functions() {
        [](T x) { return at::gelu(x, "tanh"); }},
       {"swish", true, [](T x, at::Tensor& y) { at::silu_out(y, x); },
        [](T x) { return at::silu(x); }},  // Swish(beta=1), the default, is SiLU
+      {"squared_relu", false, {}, [](T x) { return at::relu(x).square(); }},  // Primer's
       {"softmax", true, {}, [](T x) { return at::softmax(x, 1); }},
       {"log_softmax", true, {}, [](T x) { return at::log_softmax(x, 1); }},
   };

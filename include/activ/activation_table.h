@@ -25,48 +25,49 @@
 // Expands an option entry to nothing, for expansions that only need the names.
 #define ACTIV_IGNORE_OPTION(...)
 
-#define ACTIV_ELEMENTWISE_ACTIVATIONS(X, O)                                                       \
-  X(ReLU, relu, kPiecewiseLinear, "Relu", "max(0, x)", O(bool, inplace, false, kIfTrue, none))    \
-  X(ReLU6, relu6, kPiecewiseLinear, "Hardtanh", "min(max(0, x), 6)",                              \
-    O(bool, inplace, false, kIfTrue, none))                                                       \
-  X(LeakyReLU, leaky_relu, kPiecewiseLinear, "LeakyRelu", "x if x > 0 else negative_slope * x",   \
-    O(Scalar, negative_slope, 0.01, kNamed, double) O(bool, inplace, false, kIfTrue, none))       \
-  X(Hardtanh, hardtanh, kPiecewiseLinear, "Hardtanh", "min(max(x, min_val), max_val)",            \
-    O(Scalar, min_val, -1.0, kNamed, double) O(Scalar, max_val, 1.0, kNamed, double)              \
-        O(bool, inplace, false, kIfTrue, none))                                                   \
-  X(Threshold, threshold, kPiecewiseLinear, "Threshold", "x if x > threshold else value",         \
-    O(Scalar, threshold, 0.0, kNamed, double) O(Scalar, value, 0.0, kNamed, double)               \
-        O(bool, inplace, false, kIfTrue, none))                                                   \
-  X(Hardshrink, hardshrink, kPiecewiseLinear, "Hardshrink", "x if |x| > lambd else 0",            \
-    O(Scalar, lambd, 0.5, kPositional, double))                                                   \
-  X(Softshrink, softshrink, kPiecewiseLinear, "Softshrink",                                       \
-    "x - lambd if x > lambd, x + lambd if x < -lambd, else 0",                                    \
-    O(Scalar, lambd, 0.5, kPositional, double))                                                   \
-  X(Hardsigmoid, hardsigmoid, kPiecewiseLinear, "Hardsigmoid", "min(max(x / 6 + 1 / 2, 0), 1)",   \
-    O(bool, inplace, false, kHidden, none))                                                       \
-  X(Hardswish, hardswish, kPiecewiseLinear, "Hardswish", "x * min(max(x + 3, 0), 6) / 6",         \
-    O(bool, inplace, false, kHidden, none))                                                       \
-  X(ELU, elu, kSmooth, "Elu", "x if x > 0 else alpha * (exp(x) - 1)",                             \
-    O(Scalar, alpha, 1.0, kNamed, double) O(bool, inplace, false, kIfTrue, none))                 \
-  X(CELU, celu, kSmooth, "Celu", "max(0, x) + min(0, alpha * (exp(x / alpha) - 1))",              \
-    O(Scalar, alpha, 1.0, kNamed, double) O(bool, inplace, false, kIfTrue, none))                 \
-  X(SELU, selu, kSmooth, "Elu",                                                                   \
-    "scale * (x if x > 0 else alpha * (exp(x) - 1)), alpha=1.6732632, scale=1.0507010",           \
-    O(bool, inplace, false, kIfTrue, none))                                                       \
-  X(Sigmoid, sigmoid, kSmooth, "Sigmoid", "1 / (1 + exp(-x))", )                                  \
-  X(LogSigmoid, logsigmoid, kSmooth, "LogSigmoid", "log(1 / (1 + exp(-x)))", )                    \
-  X(Tanh, tanh, kSmooth, "Tanh", "tanh(x)", )                                                     \
-  X(Tanhshrink, tanhshrink, kSmooth, "Tanhshrink", "x - tanh(x)", )                               \
-  X(Softsign, softsign, kSmooth, "Softsign", "x / (1 + |x|)", )                                   \
-  X(Softplus, softplus, kSmooth, "Softplus",                                                      \
-    "log(1 + exp(beta * x)) / beta, x where beta * x > threshold",                                \
-    O(Scalar, beta, 1, kNamed, double) O(Scalar, threshold, 20, kNamed, double))                  \
-  X(SiLU, silu, kSmooth, "Silu", "x * sigmoid(x)", O(bool, inplace, false, kIfTrue, none))        \
-  X(Mish, mish, kSmooth, "Mish", "x * tanh(softplus(x))", O(bool, inplace, false, kIfTrue, none)) \
-  X(GELU, gelu, kSmooth, "Gelu",                                                                  \
-    "x * Phi(x); 'tanh': x / 2 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))",                \
-    O(std::string, approximate, "none", kNamed, GeluApproximate))                                 \
-  X(Swish, swish, kSmooth, "Swish", "x * sigmoid(beta * x)", O(Scalar, beta, 1.0, kNamed, double))
+#define ACTIV_ELEMENTWISE_ACTIVATIONS(X, O)                                                        \
+  X(ReLU, relu, kPiecewiseLinear, "Relu", "max(0, x)", O(bool, inplace, false, kIfTrue, none))     \
+  X(ReLU6, relu6, kPiecewiseLinear, "Hardtanh", "min(max(0, x), 6)",                               \
+    O(bool, inplace, false, kIfTrue, none))                                                        \
+  X(LeakyReLU, leaky_relu, kPiecewiseLinear, "LeakyRelu", "x if x > 0 else negative_slope * x",    \
+    O(Scalar, negative_slope, 0.01, kNamed, double) O(bool, inplace, false, kIfTrue, none))        \
+  X(Hardtanh, hardtanh, kPiecewiseLinear, "Hardtanh", "min(max(x, min_val), max_val)",             \
+    O(Scalar, min_val, -1.0, kNamed, double) O(Scalar, max_val, 1.0, kNamed, double)               \
+        O(bool, inplace, false, kIfTrue, none))                                                    \
+  X(Threshold, threshold, kPiecewiseLinear, "Threshold", "x if x > threshold else value",          \
+    O(Scalar, threshold, 0.0, kNamed, double) O(Scalar, value, 0.0, kNamed, double)                \
+        O(bool, inplace, false, kIfTrue, none))                                                    \
+  X(Hardshrink, hardshrink, kPiecewiseLinear, "Hardshrink", "x if |x| > lambd else 0",             \
+    O(Scalar, lambd, 0.5, kPositional, double))                                                    \
+  X(Softshrink, softshrink, kPiecewiseLinear, "Softshrink",                                        \
+    "x - lambd if x > lambd, x + lambd if x < -lambd, else 0",                                     \
+    O(Scalar, lambd, 0.5, kPositional, double))                                                    \
+  X(Hardsigmoid, hardsigmoid, kPiecewiseLinear, "Hardsigmoid", "min(max(x / 6 + 1 / 2, 0), 1)",    \
+    O(bool, inplace, false, kHidden, none))                                                        \
+  X(Hardswish, hardswish, kPiecewiseLinear, "Hardswish", "x * min(max(x + 3, 0), 6) / 6",          \
+    O(bool, inplace, false, kHidden, none))                                                        \
+  X(ELU, elu, kSmooth, "Elu", "x if x > 0 else alpha * (exp(x) - 1)",                              \
+    O(Scalar, alpha, 1.0, kNamed, double) O(bool, inplace, false, kIfTrue, none))                  \
+  X(CELU, celu, kSmooth, "Celu", "max(0, x) + min(0, alpha * (exp(x / alpha) - 1))",               \
+    O(Scalar, alpha, 1.0, kNamed, double) O(bool, inplace, false, kIfTrue, none))                  \
+  X(SELU, selu, kSmooth, "Elu",                                                                    \
+    "scale * (x if x > 0 else alpha * (exp(x) - 1)), alpha=1.6732632, scale=1.0507010",            \
+    O(bool, inplace, false, kIfTrue, none))                                                        \
+  X(Sigmoid, sigmoid, kSmooth, "Sigmoid", "1 / (1 + exp(-x))", )                                   \
+  X(LogSigmoid, logsigmoid, kSmooth, "LogSigmoid", "log(1 / (1 + exp(-x)))", )                     \
+  X(Tanh, tanh, kSmooth, "Tanh", "tanh(x)", )                                                      \
+  X(Tanhshrink, tanhshrink, kSmooth, "Tanhshrink", "x - tanh(x)", )                                \
+  X(Softsign, softsign, kSmooth, "Softsign", "x / (1 + |x|)", )                                    \
+  X(Softplus, softplus, kSmooth, "Softplus",                                                       \
+    "log(1 + exp(beta * x)) / beta, x where beta * x > threshold",                                 \
+    O(Scalar, beta, 1, kNamed, double) O(Scalar, threshold, 20, kNamed, double))                   \
+  X(SiLU, silu, kSmooth, "Silu", "x * sigmoid(x)", O(bool, inplace, false, kIfTrue, none))         \
+  X(Mish, mish, kSmooth, "Mish", "x * tanh(softplus(x))", O(bool, inplace, false, kIfTrue, none))  \
+  X(GELU, gelu, kSmooth, "Gelu",                                                                   \
+    "x * Phi(x); 'tanh': x / 2 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))",                 \
+    O(std::string, approximate, "none", kNamed, GeluApproximate))                                  \
+  X(Swish, swish, kSmooth, "Swish", "x * sigmoid(beta * x)", O(Scalar, beta, 1.0, kNamed, double)) \
+  X(SquaredReLU, squared_relu, kSmooth, "SquaredRelu", "max(0, x)^2", )
 
 // The activations that are not one elementwise function of one tensor: they work along a dim,
 // hold learnable parameters or draw random slopes. ACTIV_SHAPED_ACTIVATIONS(X, O, P) calls

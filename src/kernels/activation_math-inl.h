@@ -689,6 +689,26 @@ struct MishMath : Smooth {
   }
 };
 
+// relu(x)^2 (Primer): x * x above 0, else 0, so f'(0) = 0 as torch's relu(x) ** 2 gives; a NaN
+// input gives NaN (kPropagateNaN) and +inf gives +inf. x * x is rounded once in either type, as
+// torch's, so the kernel runs in the input type.
+struct SquaredReLUMath : Smooth {
+  static constexpr bool kNative = true;
+  template <class D>
+  static V<D> Forward(D d, V<D> x, SquaredReLUParams) {
+    return hn::IfThenElseZero(hn::Gt(x, hn::Zero(d)), hn::Mul(x, x));
+  }
+  template <class D>
+  static V<D> Backward(D d, V<D> g, V<D> x, SquaredReLUParams) {
+    // torch: g * (2 relu(x)), then relu's mask
+    return hn::IfThenElseZero(hn::Gt(x, hn::Zero(d)), hn::Mul(g, hn::Add(x, x)));
+  }
+  template <class D>
+  static V<D> Second(D d, V<D> x, SquaredReLUParams) {
+    return hn::IfThenElseZero(hn::Gt(x, hn::Zero(d)), K(d, 2.0));
+  }
+};
+
 // --- GELU ----------------------------------------------------------------------------------
 
 // torch's tanh approximation 0.5 x (1 + tanh(k (x + c x^3))) = x sigma(w), w = 2k (x + c x^3):

@@ -370,6 +370,16 @@ std::vector<Function> build_functions() {
         return std::isinf(x * x) ? decltype(r)(NAN) : gelu_tanh_derivative(decltype(r)(x));
       },
       Precision::kMpfr));
+  out.push_back(make(
+      "SquaredReLU", "", k::SquaredReLUParams{},
+      [](auto r, double x) {
+        using R = decltype(r);
+        return x > 0 ? R(x) * R(x) : R(0);
+      },
+      [](auto r, double x) {
+        using R = decltype(r);
+        return x > 0 ? 2 * R(x) : R(0);
+      }));
   return out;
 }
 
