@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
-#include <fstream>
 #include <functional>
 #include <limits>
 #include <map>
@@ -24,6 +23,7 @@
 #include "activ/nn/functional.h"
 #include "activ/nn/options.h"
 #include "activ/tensor.h"
+#include "support/golden.h"
 #include "support/gradcheck.h"
 
 namespace activ {
@@ -33,11 +33,7 @@ using Json = nlohmann::json;
 namespace F = nn::functional;
 
 const Json& golden() {
-  static const Json data = [] {
-    std::ifstream file(std::string(ACTIV_TEST_DATA_DIR) + "/activations.json");
-    return Json::parse(file);
-  }();
-  return data;
+  return testing::golden_json("activations.json");
 }
 
 // --- the table as run-time entries ------------------------------------------------------------

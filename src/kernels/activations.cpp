@@ -251,8 +251,14 @@ ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_KERNEL_ENTRY_POINTS_BOTH, ACTIV_IGNORE_OPTIO
 #undef ACTIV_KERNEL_ENTRY_POINTS
 
 Activation activation_of(const Params& params) {
-  // std::monostate is alternative 0, the activations follow in table order
-  return params.index() == 0 ? Activation::kCount : static_cast<Activation>(params.index() - 1);
+  return std::visit(
+      []<class P>(const P&) {
+        if constexpr (std::is_same_v<P, std::monostate>)
+          return Activation::kCount;
+        else
+          return P::kActivation;
+      },
+      params);
 }
 
 namespace {

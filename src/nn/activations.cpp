@@ -1,14 +1,10 @@
 // Tensor-level elementwise activations: validation, dtype and layout handling, threading over
 // the span kernels, and the modules and catalogue generated from the activation table.
-#include <algorithm>
-#include <array>
-#include <cctype>
-#include <charconv>
-#include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <ostream>
+#include <span>
 #include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
 
 #include "activ/autograd.h"
 #include "activ/kernels.h"
