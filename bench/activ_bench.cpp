@@ -43,31 +43,17 @@ constexpr std::int64_t kGrain = 16384;
 constexpr std::int64_t kRowLength = 1024;
 constexpr std::int64_t kRowCounts[] = {64, 4096};  // 64 rows: the small case the ctest runs
 
-// The numeric options in table order, as the functional layer passes them to the kernels. GELU's
-// string option maps to p[0] = 0 for its default 'none', which the zero-initialised Params hold.
-template <class Options>
-kernels::Params default_params() {
-  kernels::Params params;
-  std::size_t next = 0;
-  activ::nn::for_each_option(Options{}, [&](const char*, const auto& value, auto) {
-    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(value)>, activ::Scalar>)
-      params.values[next++] = value.to_double();
-  });
-  return params;
-}
-
 struct ActivationEntry {
   const char* name;
-  kernels::Activation kernel;
-  kernels::Params params;
+  kernels::Params params;  // the default options' (kernels::Params names the activation)
   Tensor (*forward)(const Tensor&);
   Tensor (*backward)(const Tensor&, const Tensor&);
 };
 
-#define ACTIV_BENCH_ENTRY(Name, functional, OPTIONS)                                      \
-  ActivationEntry{                                                                        \
-      #functional, kernels::Activation::Name, default_params<activ::nn::Name##Options>(), \
-      [](const Tensor& x) { return F::functional(x); },                                   \
+#define ACTIV_BENCH_ENTRY(Name, functional, ...)                         \
+  ActivationEntry{                                                       \
+      #functional, activ::nn::kernel_params(activ::nn::Name##Options{}), \
+      [](const Tensor& x) { return F::functional(x); },                  \
       [](const Tensor& g, const Tensor& x) { return F::functional##_backward(g, x); }},
 const std::vector<ActivationEntry> kActivations = {
     ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_BENCH_ENTRY, ACTIV_IGNORE_OPTION)};
@@ -182,16 +168,15 @@ void baseline_benchmark(benchmark::State& state, Baseline kind, Dtype dtype, std
 template <class T>
 void span_forward(const ActivationEntry& entry, const Tensor& x, Tensor& y) {
   const auto n = static_cast<std::size_t>(x.numel());
-  kernels::forward(entry.kernel, std::span<const T>(x.data_ptr<T>(), n),
-                   std::span<T>(y.data_ptr<T>(), n), entry.params);
+  kernels::forward(entry.params, std::span<const T>(x.data_ptr<T>(), n),
+                   std::span<T>(y.data_ptr<T>(), n));
 }
 
 template <class T>
 void span_backward(const ActivationEntry& entry, const Tensor& g, const Tensor& x, Tensor& y) {
   const auto n = static_cast<std::size_t>(x.numel());
-  kernels::backward(entry.kernel, std::span<const T>(g.data_ptr<T>(), n),
-                    std::span<const T>(x.data_ptr<T>(), n), std::span<T>(y.data_ptr<T>(), n),
-                    entry.params);
+  kernels::backward(entry.params, std::span<const T>(g.data_ptr<T>(), n),
+                    std::span<const T>(x.data_ptr<T>(), n), std::span<T>(y.data_ptr<T>(), n));
 }
 
 void forward_span_benchmark(benchmark::State& state, const ActivationEntry& entry, Dtype dtype,

@@ -26,6 +26,7 @@
 #include <span>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "activ/kernels.h"
@@ -46,32 +47,20 @@ constexpr int kRounds = 7;
 constexpr double kBlockSeconds = 0.01;
 constexpr std::chrono::milliseconds kSettleTime{10};
 
-template <class Options>
-kernels::Params default_params() {
-  kernels::Params params;
-  std::size_t next = 0;
-  activ::nn::for_each_option(Options{}, [&](const char*, const auto& value, auto) {
-    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(value)>, activ::Scalar>)
-      params.values[next++] = value.to_double();
-  });
-  return params;
-}
-
 struct ActivSide {
-  kernels::Activation kernel = kernels::Activation::kCount;  // kCount: no span kernel (softmax)
-  kernels::Params params;
+  kernels::Params params;  // std::monostate: no span kernel (softmax)
   std::function<Tensor(const Tensor&)> alloc;
 };
 
 std::map<std::string, ActivSide> activ_functions() {
   std::map<std::string, ActivSide> functions;
-#define ACTIV_VS_ENTRY(Name, functional, OPTIONS)                                                  \
-  functions[#functional] = {kernels::Activation::Name, default_params<activ::nn::Name##Options>(), \
+#define ACTIV_VS_ENTRY(Name, functional, ...)                                     \
+  functions[#functional] = {activ::nn::kernel_params(activ::nn::Name##Options{}), \
                             [](const Tensor& x) { return F::functional(x); }};
   ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_VS_ENTRY, ACTIV_IGNORE_OPTION)
 #undef ACTIV_VS_ENTRY
   ActivSide gelu_tanh = functions.at("gelu");
-  gelu_tanh.params.values[0] = 1;  // approximate='tanh'
+  gelu_tanh.params = activ::nn::kernel_params(activ::nn::GELUOptions{.approximate = "tanh"});
   gelu_tanh.alloc = [](const Tensor& x) { return F::gelu(x, {.approximate = "tanh"}); };
   functions["gelu_tanh"] = gelu_tanh;
   functions["softmax"].alloc = [](const Tensor& x) { return F::softmax(x, {.dim = 1}); };
@@ -134,6 +123,7 @@ std::vector<TorchSide> torch_functions() {
        [](T x) { return at::gelu(x, "tanh"); }},
       {"swish", true, [](T x, at::Tensor& y) { at::silu_out(y, x); },
        [](T x) { return at::silu(x); }},  // Swish(beta=1), the default, is SiLU
+      {"squared_relu", false, {}, [](T x) { return at::relu(x).square(); }},  // Primer's
       {"softmax", true, {}, [](T x) { return at::softmax(x, 1); }},
       {"log_softmax", true, {}, [](T x) { return at::log_softmax(x, 1); }},
   };
@@ -241,7 +231,7 @@ int main(int argc, char** argv) {
     for (const TorchSide& torch : torch_side) {
       if (!only.empty() && only.find("," + torch.name + ",") == std::string::npos) continue;
       const ActivSide& activ_fn = activ_side.at(torch.name);
-      const bool dim_op = activ_fn.kernel == kernels::Activation::kCount;
+      const bool dim_op = std::holds_alternative<std::monostate>(activ_fn.params);
       const Tensor& activ_input = dim_op ? x : x_activ_flat;
       const at::Tensor& torch_input = dim_op ? x_rows : x_flat;
       if (!dim_op && torch.out) {
@@ -249,8 +239,8 @@ int main(int argc, char** argv) {
             {[&] {
                activ::parallel_for(0, count, kGrain, [&](std::int64_t begin, std::int64_t end) {
                  const auto length = static_cast<std::size_t>(end - begin);
-                 kernels::forward(activ_fn.kernel, std::span<const float>(x_data + begin, length),
-                                  std::span<float>(y_data + begin, length), activ_fn.params);
+                 kernels::forward(activ_fn.params, std::span<const float>(x_data + begin, length),
+                                  std::span<float>(y_data + begin, length));
                });
              },
              [&] { torch.out(x_flat, y_flat); }, copy_baseline},

@@ -1,6 +1,6 @@
 // Accuracy of the smooth elementwise activations' kernels against the independent references of
-// tools/reference (long double for float32, MPFR where float64 needs it): max ULP error of forward and
-// backward (grad_output = 1) over a dense float32 sample and a float64 sample. Piecewise-linear
+// tools/reference (long double for float32, MPFR where float64 needs it): max ULP error of forward
+// and backward (grad_output = 1) over a dense float32 sample and a float64 sample. Piecewise-linear
 // functions are bit-identical to torch and checked in activation_reference_test; `activ accuracy
 // --exhaustive` sweeps every float32.
 //
@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <iomanip>
 #include <iostream>
+#include <set>
 #include <span>
 #include <thread>
 #include <vector>
@@ -82,7 +83,8 @@ TEST(ActivationAccuracy, MaxUlpErrorWithinContract) {
   const std::vector<double> samples64 = float64_samples();
   std::cout << std::left << std::setw(34) << "function" << std::right << std::setw(12) << "f32 fwd"
             << std::setw(12) << "f32 bwd" << std::setw(12) << "f64 fwd" << std::setw(12)
-            << "f64 bwd" << "   (max ULP; worst x)\n";
+            << "f64 bwd"
+            << "   (max ULP; worst x)\n";
   for (const Function& function : functions()) {
     const Accuracy f32 = measure<float>(function, samples32, Precision::kLongDouble);
     const Accuracy f64 = measure_float64(function, samples64);
@@ -90,13 +92,35 @@ TEST(ActivationAccuracy, MaxUlpErrorWithinContract) {
               << std::setprecision(3) << std::setw(12) << f32.forward.max_ulp << std::setw(12)
               << f32.backward.max_ulp << std::setw(12) << f64.forward.max_ulp << std::setw(12)
               << f64.backward.max_ulp << std::defaultfloat << std::setprecision(17) << "   ("
-              << f32.forward.worst_x << "; " << f32.backward.worst_x << "; "
-              << f64.forward.worst_x << "; " << f64.backward.worst_x << ")\n";
+              << f32.forward.worst_x << "; " << f32.backward.worst_x << "; " << f64.forward.worst_x
+              << "; " << f64.backward.worst_x << ")\n";
     const std::string& name = function.name;
-    EXPECT_LE(f32.forward.max_ulp, kForwardBound) << name << " float32 forward at x = " << f32.forward.worst_x;
-    EXPECT_LE(f32.backward.max_ulp, kBackwardBound) << name << " float32 backward at x = " << f32.backward.worst_x;
-    EXPECT_LE(f64.forward.max_ulp, kForwardBound) << name << " float64 forward at x = " << f64.forward.worst_x;
-    EXPECT_LE(f64.backward.max_ulp, kBackwardBound) << name << " float64 backward at x = " << f64.backward.worst_x;
+    EXPECT_LE(f32.forward.max_ulp, kForwardBound)
+        << name << " float32 forward at x = " << f32.forward.worst_x;
+    EXPECT_LE(f32.backward.max_ulp, kBackwardBound)
+        << name << " float32 backward at x = " << f32.backward.worst_x;
+    EXPECT_LE(f64.forward.max_ulp, kForwardBound)
+        << name << " float64 forward at x = " << f64.forward.worst_x;
+    EXPECT_LE(f64.backward.max_ulp, kBackwardBound)
+        << name << " float64 backward at x = " << f64.backward.worst_x;
+  }
+}
+
+// The table's smooth rows are exactly the activations with a reference: a smooth row without one
+// would otherwise never be measured.
+TEST(ActivationAccuracy, EverySmoothRowHasAReference) {
+  std::set<kernels::Activation> referenced;
+  for (const Function& function : functions()) {
+    const kernels::Activation op = kernels::activation_of(function.params);
+    EXPECT_EQ(kernels::describe(op).smoothness, kernels::Smoothness::kSmooth) << function.name;
+    referenced.insert(op);
+  }
+  for (std::size_t i = 0; i < static_cast<std::size_t>(kernels::Activation::kCount); ++i) {
+    const kernels::Description& row = kernels::kDescriptions[i];
+    if (row.smoothness == kernels::Smoothness::kSmooth) {
+      EXPECT_TRUE(referenced.count(static_cast<kernels::Activation>(i)))
+          << row.module << " has no reference in tools/reference/activation_reference.cpp";
+    }
   }
 }
 

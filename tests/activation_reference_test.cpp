@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
-#include <fstream>
 #include <functional>
 #include <limits>
 #include <map>
@@ -19,10 +18,12 @@
 #include <vector>
 
 #include "activ/error.h"
+#include "activ/kernels.h"
 #include "activ/nn/activation.h"
 #include "activ/nn/functional.h"
 #include "activ/nn/options.h"
 #include "activ/tensor.h"
+#include "support/golden.h"
 #include "support/gradcheck.h"
 
 namespace activ {
@@ -32,11 +33,7 @@ using Json = nlohmann::json;
 namespace F = nn::functional;
 
 const Json& golden() {
-  static const Json data = [] {
-    std::ifstream file(std::string(ACTIV_TEST_DATA_DIR) + "/activations.json");
-    return Json::parse(file);
-  }();
-  return data;
+  return testing::golden_json("activations.json");
 }
 
 // --- the table as run-time entries ------------------------------------------------------------
@@ -85,20 +82,16 @@ std::vector<std::string> option_names() {
   return names;
 }
 
-const std::set<std::string> kPiecewiseLinear = {"ReLU",       "ReLU6",       "LeakyReLU",
-                                                "Hardtanh",   "Threshold",   "Hardshrink",
-                                                "Softshrink", "Hardsigmoid", "Hardswish"};
-
 const std::vector<Activation>& activations() {
   static const std::vector<Activation> table = [] {
     std::vector<Activation> entries;
-#define ACTIV_TEST_ENTRY(Name, fn, OPTIONS)                                                        \
+#define ACTIV_TEST_ENTRY(Name, fn, smoothness, ...)                                                \
   {                                                                                                \
     using Options = nn::Name##Options;                                                             \
     Activation a;                                                                                  \
     a.module = #Name;                                                                              \
     a.functional = #fn;                                                                            \
-    a.piecewise_linear = kPiecewiseLinear.count(#Name) > 0;                                        \
+    a.piecewise_linear = kernels::Smoothness::smoothness == kernels::Smoothness::kPiecewiseLinear; \
     a.option_names = option_names<Options>();                                                      \
     a.has_inplace_option = false;                                                                  \
     for (const auto& n : a.option_names) a.has_inplace_option |= n == "inplace";                   \
@@ -229,7 +222,8 @@ std::vector<T> candidates(const Json& c, const std::string& key, std::size_t i, 
   std::vector<T> out = {parse<T>(c.at(key).at(i).get<std::string>())};
   if (with_exact && std::is_same_v<T, double>) {
     const long double x = parse<T>(c.at("x").at(i).get<std::string>());
-    const long double exact = exact_float64(c, key, x, parse<T>(c.at("gy").at(i).get<std::string>()));
+    const long double exact =
+        exact_float64(c, key, x, parse<T>(c.at("gy").at(i).get<std::string>()));
     if (std::isfinite(exact)) out.push_back(static_cast<T>(exact));
   }
   const std::string index = std::to_string(i);
@@ -446,7 +440,8 @@ TEST(ActivationLayouts, InPlaceWritesTheInputAndReturnsIt) {
 Json python_value(const std::string& text) {
   if (text == "True" || text == "False") return text == "True";
   if (text == "None") return nullptr;
-  if (text.size() >= 2 && text.front() == '\'' && text.back() == '\'') return text.substr(1, text.size() - 2);
+  if (text.size() >= 2 && text.front() == '\'' && text.back() == '\'')
+    return text.substr(1, text.size() - 2);
   if (text == "float('nan')") return std::numeric_limits<double>::quiet_NaN();
   if (const auto slash = text.find('/'); slash != std::string::npos) {
     return std::stod(text.substr(0, slash)) / std::stod(text.substr(slash + 1));

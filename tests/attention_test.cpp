@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "activ/autograd.h"
+#include "support/golden.h"
 #include "support/gradcheck.h"
 
 namespace activ {
@@ -26,12 +26,7 @@ using nn::MultiheadAttentionForwardOptions;
 using nn::MultiheadAttentionOptions;
 
 const Json& golden() {
-  static const Json data = [] {
-    std::ifstream file(std::string(ACTIV_TEST_DATA_DIR) + "/attention.json");
-    if (!file) return Json::object({{"mha", Json::array()}, {"sdpa", Json::array()}});
-    return Json::parse(file);
-  }();
-  return data;
+  return testing::golden_json("attention.json");
 }
 
 double number_from(const Json& value) {

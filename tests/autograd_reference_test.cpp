@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <fstream>
 #include <functional>
 #include <limits>
 #include <map>
@@ -19,6 +18,7 @@
 #include "activ/autograd.h"
 #include "activ/nn/functional.h"
 #include "activ/tensor.h"
+#include "support/golden.h"
 
 namespace activ {
 namespace {
@@ -28,12 +28,7 @@ using Tensors = std::vector<Tensor>;
 namespace F = nn::functional;
 
 const Json& golden_cases() {
-  static const Json cases = [] {
-    std::ifstream file(std::string(ACTIV_TEST_DATA_DIR) + "/autograd.json");
-    if (!file) return Json::array();
-    return Json::parse(file).at("cases");
-  }();
-  return cases;
+  return testing::golden_json("autograd.json").at("cases");
 }
 
 // --- decoding ------------------------------------------------------------------------------

@@ -421,7 +421,7 @@ TEST(Autograd, CompositeFunctionMatchesFiniteDifferences) {
 
 // Every elementwise activation with default options, as (name, function).
 std::vector<std::pair<std::string, std::function<Tensor(const Tensor&)>>> activations() {
-#define ACTIV_ACTIVATION_ENTRY(Name, functional, OPTIONS) \
+#define ACTIV_ACTIVATION_ENTRY(Name, functional, ...) \
   {#functional, [](const Tensor& x) { return F::functional(x); }},
   return {ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_ACTIVATION_ENTRY, ACTIV_IGNORE_OPTION)};
 #undef ACTIV_ACTIVATION_ENTRY

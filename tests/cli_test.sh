@@ -91,7 +91,7 @@ expect list-formula 0 '^    x if x > 0 else alpha \* \(exp\(x\) - 1\)$' "$activ"
 expect list-softmax 0 '^Softmax  softmax\(dim: int or None = None\)$' "$activ" list
 expect list-prelu 0 '^PReLU  prelu\(num_parameters: int = 1, init: number = 0\.25\)  learnable: weight$' "$activ" list
 expect list-gelu 0 "^GELU  gelu\\(approximate: string = 'none'\\)\$" "$activ" list
-expect list-count 0 '^32$' bash -c "\"$activ\" list | grep -c '^[A-Z]'"
+expect list-count 0 '^33$' bash -c "\"$activ\" list | grep -c '^[A-Z]'"
 expect list-json 0 '"functional": "leaky_relu",' "$activ" list --json
 expect list-json-option 0 '"default": "0.01"$' "$activ" list --json
 
@@ -268,8 +268,8 @@ assert len(os.listdir(directory)) == len(functions) + 1, sorted(os.listdir(direc
 print("%d functions, %d links" % (len(functions), len(page.links)))' "$1"
 }
 expect help-lists-gallery 0 '^  gallery +Write a figure of every activation' "$activ" --help
-expect_exact gallery 0 "wrote 32 figures and $scratch/gallery/index.html" "$activ" gallery -o "$scratch/gallery/"
-expect gallery-page 0 '^32 functions, 64 links$' check_gallery "$scratch/gallery"
+expect_exact gallery 0 "wrote 33 figures and $scratch/gallery/index.html" "$activ" gallery -o "$scratch/gallery/"
+expect gallery-page 0 '^33 functions, 66 links$' check_gallery "$scratch/gallery"
 expect_exact gallery-no-scratch-left 0 '' bash -c "ls -A '$scratch' | grep '^\\.' || true"
 touch "$scratch/a-file"
 expect gallery-onto-file 1 "^activ: error: gallery: '$scratch/a-file' exists and is not a directory$" \

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <fstream>
 #include <functional>
 #include <limits>
 #include <map>
@@ -23,6 +22,7 @@
 #include "activ/nn/catalogue.h"
 #include "activ/nn/functional.h"
 #include "activ/tensor.h"
+#include "support/golden.h"
 #include "support/gradcheck.h"
 
 namespace activ {
@@ -32,11 +32,7 @@ using Json = nlohmann::json;
 namespace F = nn::functional;
 
 const Json& golden() {
-  static const Json data = [] {
-    std::ifstream file(std::string(ACTIV_TEST_DATA_DIR) + "/activations.json");
-    return Json::parse(file);
-  }();
-  return data;
+  return testing::golden_json("activations.json");
 }
 
 template <class T>

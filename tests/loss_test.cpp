@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <fstream>
 #include <functional>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -22,6 +21,7 @@
 #include "activ/autograd.h"
 #include "activ/nn/functional.h"
 #include "activ/tensor.h"
+#include "support/golden.h"
 #include "support/gradcheck.h"
 
 namespace activ {
@@ -32,12 +32,7 @@ using ::testing::HasSubstr;
 namespace F = nn::functional;
 
 const Json& golden() {
-  static const Json data = [] {
-    std::ifstream file(std::string(ACTIV_TEST_DATA_DIR) + "/losses_optim.json");
-    if (!file) return Json::object({{"losses", Json::array()}});
-    return Json::parse(file);
-  }();
-  return data;
+  return testing::golden_json("losses_optim.json");
 }
 
 double number_from(const Json& value) {

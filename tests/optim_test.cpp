@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <fstream>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -21,6 +20,7 @@
 #include "activ/autograd.h"
 #include "activ/nn/loss.h"
 #include "activ/tensor.h"
+#include "support/golden.h"
 
 namespace activ {
 namespace {
@@ -28,12 +28,7 @@ namespace {
 using Json = nlohmann::json;
 
 const Json& golden() {
-  static const Json data = [] {
-    std::ifstream file(std::string(ACTIV_TEST_DATA_DIR) + "/losses_optim.json");
-    if (!file) return Json::object({{"optimizers", Json::array()}});
-    return Json::parse(file);
-  }();
-  return data;
+  return testing::golden_json("losses_optim.json");
 }
 
 Tensor tensor_from(const Json& spec) {

@@ -7,7 +7,6 @@
 #include <cctype>
 #include <cmath>
 #include <cstdint>
-#include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "activ/tensor.h"
+#include "support/golden.h"
 
 namespace activ {
 namespace {
@@ -105,12 +105,7 @@ PrintOptions parse_options(const json& options) {
 }
 
 const json& golden() {
-  static const json data = [] {
-    std::ifstream in(std::string(ACTIV_TEST_DATA_DIR) + "/print_cases.json");
-    if (!in) throw std::runtime_error("cannot open print_cases.json");
-    return json::parse(in);
-  }();
-  return data;
+  return testing::golden_json("print_cases.json");
 }
 
 std::vector<json> golden_cases() {

@@ -5,7 +5,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <fstream>
 #include <functional>
 #include <limits>
 #include <map>
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "activ/tensor.h"
+#include "support/golden.h"
 
 namespace activ {
 namespace {
@@ -24,12 +24,7 @@ using Json = nlohmann::json;
 using Tensors = std::vector<Tensor>;
 
 const Json& golden_cases() {
-  static const Json cases = [] {
-    std::ifstream file(std::string(ACTIV_TEST_DATA_DIR) + "/tensor_ops.json");
-    if (!file) return Json::array();
-    return Json::parse(file).at("cases");
-  }();
-  return cases;
+  return testing::golden_json("tensor_ops.json").at("cases");
 }
 
 // --- decoding ------------------------------------------------------------------------------

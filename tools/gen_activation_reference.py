@@ -40,6 +40,7 @@ JSON schema (all floating-point values are JSON *strings* so they round-trip exa
 
 Activations not in torch (from the project's seed documents), evaluated as torch composites:
   Swish(beta, learnable)   y = x * sigmoid(x * beta)         (seed: x * torch.nn.Sigmoid()(x * beta))
+  SquaredReLU              y = relu(x) ** 2                  (Primer, So et al. 2021)
   CReLU(dim=1)             y = cat(relu(x), relu(-x), dim)   (seed: torch.cat((m(x), m(-x)), dim=1))
   LearnableGELU(mu, sigma) y = x * 0.5 * (1 + erf((x - mu) / (sigma * sqrt(2))))
 """
@@ -156,6 +157,24 @@ ELEMENTWISE = [
         lambda x, p: x * 0.5 * (1.0 + torch.erf((x - p["mu"]) / (p["sigma"] * math.sqrt(2.0)))),
         (0.5,), params={"mu": [0.5], "sigma": [2.0]}),
 ]
+
+# Activations added after the file's first version: generated after the shaped cases, so that
+# adding one leaves the random inputs (one generator for the whole file) of the others unchanged.
+ADDED_ELEMENTWISE = [
+    cfg("SquaredReLU", {}, lambda x, p: F.relu(x) ** 2),
+]
+
+
+class SquaredReLU(nn.Module):
+    """Primer's relu(x)^2: torch has no module, this is the repr activ gives it."""
+
+    def forward(self, x):
+        return F.relu(x) ** 2
+
+
+# Constructs of the modules torch lacks, evaluated with these classes.
+ADDED_MODULES = {"SquaredReLU": SquaredReLU}
+ADDED_REPRS = ["nn.SquaredReLU()"]
 
 
 def edge_inputs(dtype, kinks):
@@ -431,18 +450,25 @@ def main():
            if hasattr(torch.backends, "cpu") else "AVX2",
            "elementwise": [], "shaped": [], "rrelu_training": [], "reprs": [], "errors": []}
     first_of_module = set()
-    for c in ELEMENTWISE:
-        for dtype in (torch.float32, torch.float64):
-            entry = elementwise_entry(c, dtype, rng)
-            if dtype == torch.float64 and c["module"] not in first_of_module:
-                first_of_module.add(c["module"])
-                add_double_backward(entry, c)
-            doc["elementwise"].append(entry)
+
+    def add_elementwise(configs):
+        for c in configs:
+            for dtype in (torch.float32, torch.float64):
+                entry = elementwise_entry(c, dtype, rng)
+                if dtype == torch.float64 and c["module"] not in first_of_module:
+                    first_of_module.add(c["module"])
+                    add_double_backward(entry, c)
+                doc["elementwise"].append(entry)
+
+    add_elementwise(ELEMENTWISE)
     for name, options, shape, fn, params in shaped_cases():
         for dtype in (torch.float32, torch.float64):
             doc["shaped"].append(shaped_entry(name, options, shape, fn, params, dtype, rng))
+    add_elementwise(ADDED_ELEMENTWISE)
     doc["rrelu_training"] = rrelu_training_entries()
     doc["reprs"] = [{"construct": c, "repr": repr(eval(c))} for c in REPRS]
+    added = type("nn", (), ADDED_MODULES)
+    doc["reprs"] += [{"construct": c, "repr": repr(eval(c, {"nn": added}))} for c in ADDED_REPRS]
     doc["errors"] = error_entries()
     with open(OUT, "w") as f:
         json.dump(doc, f, separators=(",", ":"))

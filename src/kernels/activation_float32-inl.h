@@ -144,7 +144,7 @@ HWY_INLINE V<D> TableOrGeneral(D d, hn::Mask<D> beyond, Table table, General gen
 // else from exp.
 struct SigmoidF32 {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double*) {
+  static V<D> Forward(D d, V<D> x, SigmoidParams) {
     return TableOrGeneral(
         d, BeyondLogisticReach(d, x),
         [&] {
@@ -157,7 +157,7 @@ struct SigmoidF32 {
         });
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+  static V<D> Backward(D d, V<D> g, V<D> x, SigmoidParams) {
     // sigma(x) sigma(-x) is tiny on both sides beyond the reach
     return TableOrGeneral(
         d, BeyondLogisticReachEitherSide(d, x),
@@ -178,7 +178,7 @@ struct Float32Kernel<SigmoidMath> {
 
 struct LogSigmoidF32 {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double*) {
+  static V<D> Forward(D d, V<D> x, LogSigmoidParams) {
     // min(x, 0) - log1p(exp(-|x|)): from the table unless a lane is above the reach, where the
     // result is a tiny -exp(-x)
     return TableOrGeneral(
@@ -192,7 +192,7 @@ struct LogSigmoidF32 {
         });
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+  static V<D> Backward(D d, V<D> g, V<D> x, LogSigmoidParams) {
     // g sigma(-x), from the table unless a lane is above its reach (below it, 1 - sigma(-18)
     // rounds to 1 as sigma(-x) does)
     return TableOrGeneral(
@@ -221,11 +221,11 @@ HWY_INLINE V<D> TanhTableF32(D d, V<D> x) {
 
 struct TanhF32Kernel {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double*) {
+  static V<D> Forward(D d, V<D> x, TanhParams) {
     return TanhTableF32(d, x);
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+  static V<D> Backward(D d, V<D> g, V<D> x, TanhParams) {
     // sech^2(x) = 4 sigma(2|x|) sigma(-2|x|), from the logistic table where 2|x| is within its
     // reach (no cancellation: both factors are at least 1/2 or the smaller one's own value)
     const V<D> twice = hn::Add(x, x);
@@ -247,7 +247,7 @@ struct Float32Kernel<TanhMath> {
 // the sign copied back; y - 1 beyond the tanh table's reach, where tanh rounds to 1.
 struct TanhshrinkF32 {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double*) {
+  static V<D> Forward(D d, V<D> x, TanhshrinkParams) {
     const V<D> magnitude = hn::Abs(x);
     const V<D> y = hn::Min(magnitude, F(d, kTanhTableReach));
     const V<D> quotient =
@@ -261,7 +261,7 @@ struct TanhshrinkF32 {
     return hn::Add(hn::CopySignToAbs(value, x), hn::Zero(d));
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+  static V<D> Backward(D d, V<D> g, V<D> x, TanhshrinkParams) {
     const V<D> t = TanhTableF32(d, x);
     return hn::Add(hn::Mul(g, hn::Mul(t, t)), hn::Zero(d));
   }
@@ -315,12 +315,12 @@ HWY_INLINE V<D> EluGradientF32(D d, V<D> g, V<D> x, double coef, double input_sc
 
 struct ELUF32 {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double* p) {
-    return EluValueF32(d, x, p[0], 1.0, 1.0);
+  static V<D> Forward(D d, V<D> x, ELUParams p) {
+    return EluValueF32(d, x, p.alpha, 1.0, 1.0);
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
-    return EluGradientF32(d, g, x, p[0], 1.0, 1.0);
+  static V<D> Backward(D d, V<D> g, V<D> x, ELUParams p) {
+    return EluGradientF32(d, g, x, p.alpha, 1.0, 1.0);
   }
 };
 template <>
@@ -331,14 +331,14 @@ struct Float32Kernel<ELUMath> {
 // CELU(alpha = 1), the default, is ELU(alpha = 1): constants the compiler folds.
 struct CELUF32 {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double* p) {
-    if (p[0] == 1) return EluValueF32(d, x, 1.0, 1.0, 1.0);
-    return EluValueF32(d, x, p[0], 1.0 / p[0], 1.0);
+  static V<D> Forward(D d, V<D> x, CELUParams p) {
+    if (p.alpha == 1) return EluValueF32(d, x, 1.0, 1.0, 1.0);
+    return EluValueF32(d, x, p.alpha, 1.0 / p.alpha, 1.0);
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
-    if (p[0] == 1) return EluGradientF32(d, g, x, 1.0, 1.0, 1.0);
-    return EluGradientF32(d, g, x, p[0], 1.0 / p[0], 1.0);
+  static V<D> Backward(D d, V<D> g, V<D> x, CELUParams p) {
+    if (p.alpha == 1) return EluGradientF32(d, g, x, 1.0, 1.0, 1.0);
+    return EluGradientF32(d, g, x, p.alpha, 1.0 / p.alpha, 1.0);
   }
 };
 template <>
@@ -348,11 +348,11 @@ struct Float32Kernel<CELUMath> {
 
 struct SELUF32 {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double*) {
+  static V<D> Forward(D d, V<D> x, SELUParams) {
     return EluValueF32(d, x, kSeluAlpha * kSeluScale, 1.0, kSeluScale);
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+  static V<D> Backward(D d, V<D> g, V<D> x, SELUParams) {
     return EluGradientF32(d, g, x, kSeluAlpha * kSeluScale, 1.0, kSeluScale);
   }
 };
@@ -364,56 +364,56 @@ struct Float32Kernel<SELUMath> {
 // log(1 + exp(u)) / beta for u = beta x = hi + lo, the identity where beta x > threshold (torch).
 struct SoftplusF32 {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double* p) {
-    if (p[0] != 1) return General(d, x, p);
+  static V<D> Forward(D d, V<D> x, SoftplusParams p) {
+    if (p.beta != 1) return General(d, x, p);
     return TableOrGeneral(
         d, BeyondLogisticReach(d, x),
         [&] {
           // max(x, 0) + log1p(exp(-|x|)) from the table (x beyond the reach: x itself)
           const V<D> value = hn::Add(hn::Max(x, hn::Zero(d)), LogisticTable(d, x, kLog1pExpTable));
-          return hn::IfThenElse(hn::Gt(x, F(d, static_cast<float>(p[1]))), x, value);
+          return hn::IfThenElse(hn::Gt(x, F(d, static_cast<float>(p.threshold))), x, value);
         },
         [&] { return General(d, x, p); });
   }
   template <class D>
-  static V<D> General(D d, V<D> x, const double* p) {
-    const auto u = ExactProductF32(d, x, p[0]);
+  static V<D> General(D d, V<D> x, SoftplusParams p) {
+    const auto u = ExactProductF32(d, x, p.beta);
     const auto s = ExpF32(d, hn::Neg(hn::Abs(u.hi)),
                           hn::IfThenElse(hn::Lt(u.hi, hn::Zero(d)), u.lo, hn::Neg(u.lo)));
     const V<D> mantissa = hn::Add(F(d, 1.0f), s.q);
-    const V<D> beta = F(d, static_cast<float>(p[0]));
+    const V<D> beta = F(d, static_cast<float>(p.beta));
     // u + log1p(exp(-u)) above 0, log1p(exp(u)) below; where exp(u) < 2^-30, log1p(exp(u)) is
     // exp(u) itself, scaled last since it may be subnormal before the division by beta
     const V<D> linear = hn::IfThenElseZero(hn::Gt(u.hi, hn::Zero(d)), hn::Add(u.hi, u.lo));
     V<D> smooth = hn::Add(linear, Log1pF32(d, ScaleF32(d, mantissa, s.n)));
     V<D> tail = mantissa;
-    if (p[0] != 1) {
+    if (p.beta != 1) {
       smooth = hn::Div(smooth, beta);
       tail = hn::Div(tail, beta);
     }
     tail = ScaleF32(d, tail, s.n);
     const V<D> value =
         hn::IfThenElse(hn::And(hn::Lt(u.hi, hn::Zero(d)), hn::Lt(s.n, F(d, -30.0f))), tail, smooth);
-    return hn::IfThenElse(hn::Gt(u.hi, F(d, static_cast<float>(p[1]))), x, value);
+    return hn::IfThenElse(hn::Gt(u.hi, F(d, static_cast<float>(p.threshold))), x, value);
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
-    if (p[0] != 1) return GeneralBackward(d, g, x, p);
+  static V<D> Backward(D d, V<D> g, V<D> x, SoftplusParams p) {
+    if (p.beta != 1) return GeneralBackward(d, g, x, p);
     return TableOrGeneral(
         d, BeyondLogisticReach(d, x),
         [&] {
           const V<D> sigma = LogisticPairTable(d, x).positive;
-          return hn::IfThenElse(hn::Gt(x, F(d, static_cast<float>(p[1]))), g, hn::Mul(g, sigma));
+          return hn::IfThenElse(hn::Gt(x, F(d, static_cast<float>(p.threshold))), g, hn::Mul(g, sigma));
         },
         [&] { return GeneralBackward(d, g, x, p); });
   }
   template <class D>
-  static V<D> GeneralBackward(D d, V<D> g, V<D> x, const double* p) {
-    const auto u = ExactProductF32(d, x, p[0]);
-    const auto s = p[0] == 1 ? LogisticsF32(d, x) : LogisticsF32(d, u.hi, u.lo);
+  static V<D> GeneralBackward(D d, V<D> g, V<D> x, SoftplusParams p) {
+    const auto u = ExactProductF32(d, x, p.beta);
+    const auto s = p.beta == 1 ? LogisticsF32(d, x) : LogisticsF32(d, u.hi, u.lo);
     const V<D> sigma =
         hn::IfThenElse(hn::Ge(u.hi, hn::Zero(d)), s.large, ScaleF32(d, s.small, s.n));
-    return hn::IfThenElse(hn::Gt(u.hi, F(d, static_cast<float>(p[1]))), g, hn::Mul(g, sigma));
+    return hn::IfThenElse(hn::Gt(u.hi, F(d, static_cast<float>(p.threshold))), g, hn::Mul(g, sigma));
   }
 };
 template <>
@@ -500,11 +500,11 @@ struct SiLUF32 {
   // x times a factor: a NaN x gives NaN by itself
   static constexpr bool kForwardKeepsNaN = true;
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double*) {
+  static V<D> Forward(D d, V<D> x, SiLUParams) {
     return SwishValueF32(d, x, 1.0);
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+  static V<D> Backward(D d, V<D> g, V<D> x, SiLUParams) {
     return SwishGradientF32<true>(d, g, x, 1.0);
   }
 };
@@ -517,12 +517,12 @@ struct SwishF32 {
   // x times a factor: a NaN x gives NaN by itself
   static constexpr bool kForwardKeepsNaN = true;
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double* p) {
-    return SwishValueF32(d, x, p[0]);
+  static V<D> Forward(D d, V<D> x, SwishParams p) {
+    return SwishValueF32(d, x, p.beta);
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
-    return SwishGradientF32<false>(d, g, x, p[0]);
+  static V<D> Backward(D d, V<D> g, V<D> x, SwishParams p) {
+    return SwishGradientF32<false>(d, g, x, p.beta);
   }
 };
 template <>
@@ -551,7 +551,7 @@ struct MishF32 {
   // x tanh(softplus(x)) from the Mish table unless a lane is below -kLogisticTableReach, where
   // the factor needs exp's range (above, it rounds to 1)
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double* p) {
+  static V<D> Forward(D d, V<D> x, MishParams p) {
     return TableOrGeneral(
         d, BeyondLogisticReach(d, x),
         [&] {
@@ -562,7 +562,7 @@ struct MishF32 {
   }
   // x < -kLogisticTableReach: x e (2 + e) / (e (2 + e) + 2)
   template <class D>
-  static V<D> General(D d, V<D> x, const double*) {
+  static V<D> General(D d, V<D> x, MishParams) {
     const ExpParts<D> e = ExpF32(d, x);
     const V<D> value = ExpValueF32(d, e);
     const V<D> two_plus_e = hn::Add(F(d, 2.0f), value);
@@ -575,7 +575,7 @@ struct MishF32 {
   // Mish'(x) from its table unless a lane is below -kLogisticTableReach (above, Mish' is 1
   // within float32 precision)
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
+  static V<D> Backward(D d, V<D> g, V<D> x, MishParams p) {
     return TableOrGeneral(
         d, BeyondLogisticReach(d, x),
         [&] {
@@ -590,7 +590,7 @@ struct MishF32 {
   // x < -kLogisticTableReach: e ((2 + e)(2 + n) + 4x (1 + e)) / (2 + n)^2, n = e (2 + e); 4x
   // bounded short of overflow (e is 0 long before), -inf kept for torch's NaN (-inf * 0)
   template <class D>
-  static V<D> GeneralBackward(D d, V<D> g, V<D> x, const double*) {
+  static V<D> GeneralBackward(D d, V<D> g, V<D> x, MishParams) {
     const ExpParts<D> e = ExpF32(d, x);
     const V<D> value = ExpValueF32(d, e);
     const V<D> two_plus_e = hn::Add(F(d, 2.0f), value);
@@ -648,7 +648,7 @@ struct GELUTanhF32 {
     return hn::Lt(x, F(d, -12.0f));
   }
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double* p) {
+  static V<D> Forward(D d, V<D> x, GELUParams p) {
     return TableOrGeneral(
         d, hn::Lt(x, F(d, -kGeluTableReach)),
         [&] {
@@ -664,7 +664,7 @@ struct GELUTanhF32 {
         [&] { return General(d, x, p); });
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
+  static V<D> Backward(D d, V<D> g, V<D> x, GELUParams p) {
     return TableOrGeneral(
         d, hn::Lt(x, F(d, -kGeluTableReach)),
         [&] {
@@ -680,7 +680,7 @@ struct GELUTanhF32 {
         [&] { return GeneralBackward(d, g, x, p); });
   }
   template <class D>
-  static V<D> General(D d, V<D> x, const double*) {
+  static V<D> General(D d, V<D> x, GELUParams) {
     const auto w = GeluTanhArgumentF32(d, x);
     const auto s = LogisticsF32(d, w.hi, w.lo);
     const V<D> y = hn::IfThenElse(hn::Lt(w.hi, hn::Zero(d)), ScaleF32(d, hn::Mul(x, s.small), s.n),
@@ -688,7 +688,7 @@ struct GELUTanhF32 {
     return hn::IfThenElse(Vanishes(d, x), hn::Mul(x, hn::Zero(d)), y);  // -0.0, and NaN at -inf
   }
   template <class D>
-  static V<D> GeneralBackward(D d, V<D> g, V<D> x, const double*) {
+  static V<D> GeneralBackward(D d, V<D> g, V<D> x, GELUParams) {
     // sigma(w) (1 + x w' sigma(-w)), w' = 2k (1 + 3c x^2)
     const V<D> xc = hn::Min(hn::Max(x, F(d, -12.0f)), F(d, 12.0f));
     const auto w = GeluTanhArgumentF32(d, xc);
@@ -746,7 +746,7 @@ struct GELUF32 {
   // x times a factor: a NaN x gives NaN by itself
   static constexpr bool kForwardKeepsNaN = true;
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double* p) {
+  static V<D> Forward(D d, V<D> x, GELUParams p) {
     if (GELUMath::Tanh(p)) return GELUTanhF32::Forward(d, x, p);
     return TableOrGeneral(
         d, hn::Lt(x, F(d, -kGeluTableReach)),
@@ -761,7 +761,7 @@ struct GELUF32 {
         [&] { return Widened(d, x, p); });
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
+  static V<D> Backward(D d, V<D> g, V<D> x, GELUParams p) {
     if (GELUMath::Tanh(p)) return GELUTanhF32::Backward(d, g, x, p);
     return TableOrGeneral(
         d, hn::Lt(x, F(d, -kGeluTableReach)),
@@ -782,7 +782,7 @@ struct GELUF32 {
   // polynomial in 1 / x, rounds six times and reached 4.1 ULP next to -6; the float64 kernel's
   // result rounds to float32 within 0.5 ULP.
   template <class D>
-  static V<D> Widened(D d, V<D> x, const double* p) {
+  static V<D> Widened(D d, V<D> x, GELUParams p) {
 #if HWY_TARGET == HWY_SCALAR
     const hn::Rebind<double, D> dd;
     return hn::DemoteTo(d, GELUMath::Forward(dd, hn::PromoteTo(dd, x), p));

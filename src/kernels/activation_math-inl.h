@@ -11,12 +11,13 @@
 //   Second(d, x, p)           f''(x), for double backward
 //   kPropagateNaN  true: a NaN input gives NaN for all three (the stable formulas clamp
 //                  internally and would otherwise hide it)
-// p holds the numeric options in table order (activation_table.h).
+// p is the activation's parameter struct (kernels::<Name>Params, generated from the table).
 //
 // Accuracy contract (every finite input, measured by tests/activation_accuracy_test):
 //   smooth functions: forward <= 4 ULP, backward with g = 1 <= 8 ULP (below 2^-126: absolute
 //   2^-126); piecewise-linear functions: identical to torch.
 
+#include "activ/kernels.h"
 #include "hwy/contrib/math/math-inl.h"
 #include "hwy/highway.h"
 #include "kernels/activation_polynomials.h"
@@ -179,19 +180,19 @@ HWY_INLINE V<D> NaNIfInf(D d, V<D> x, V<D> y) {
 struct PiecewiseLinear {
   static constexpr bool kNative = true;
   static constexpr bool kPropagateNaN = false;
-  template <class D>
-  static V<D> Second(D d, V<D>, const double*) {
+  template <class D, class Params>
+  static V<D> Second(D d, V<D>, Params) {
     return hn::Zero(d);
   }
 };
 
 struct ReLUMath : PiecewiseLinear {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double*) {
+  static V<D> Forward(D d, V<D> x, ReLUParams) {
     return hn::IfThenElse(hn::Lt(x, hn::Zero(d)), hn::Zero(d), x);  // keeps -0.0 and NaN
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+  static V<D> Backward(D d, V<D> g, V<D> x, ReLUParams) {
     return hn::IfThenZeroElse(hn::Le(x, hn::Zero(d)), g);
   }
 };
@@ -203,76 +204,81 @@ HWY_INLINE V<D> ClampKeepNaN(D, V<D> x, V<D> lo, V<D> hi) {
   return hn::IfThenElse(hn::Gt(v, hi), hi, v);
 }
 
-template <int kLo, int kHi>
-struct ClampMath : PiecewiseLinear {
+template <class D>
+HWY_INLINE V<D> ClampBackward(D d, V<D> g, V<D> x, double lo, double hi) {
+  return hn::IfThenZeroElse(hn::Or(hn::Le(x, K(d, lo)), hn::Ge(x, K(d, hi))), g);
+}
+
+struct ReLU6Math : PiecewiseLinear {
   template <class D>
-  static V<D> Lo(D d, const double* p) {
-    return kLo == kHi ? K(d, p[0]) : K(d, kLo);
+  static V<D> Forward(D d, V<D> x, ReLU6Params) {
+    return ClampKeepNaN(d, x, hn::Zero(d), K(d, 6.0));
   }
   template <class D>
-  static V<D> Hi(D d, const double* p) {
-    return kLo == kHi ? K(d, p[1]) : K(d, kHi);
-  }
-  template <class D>
-  static V<D> Forward(D d, V<D> x, const double* p) {
-    return ClampKeepNaN(d, x, Lo(d, p), Hi(d, p));
-  }
-  template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
-    return hn::IfThenZeroElse(hn::Or(hn::Le(x, Lo(d, p)), hn::Ge(x, Hi(d, p))), g);
+  static V<D> Backward(D d, V<D> g, V<D> x, ReLU6Params) {
+    return ClampBackward(d, g, x, 0.0, 6.0);
   }
 };
-using ReLU6Math = ClampMath<0, 6>;
-using HardtanhMath = ClampMath<0, 0>;  // bounds from the options
+
+struct HardtanhMath : PiecewiseLinear {
+  template <class D>
+  static V<D> Forward(D d, V<D> x, HardtanhParams p) {
+    return ClampKeepNaN(d, x, K(d, p.min_val), K(d, p.max_val));
+  }
+  template <class D>
+  static V<D> Backward(D d, V<D> g, V<D> x, HardtanhParams p) {
+    return ClampBackward(d, g, x, p.min_val, p.max_val);
+  }
+};
 
 struct LeakyReLUMath : PiecewiseLinear {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double* p) {
-    return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, hn::Mul(x, K(d, p[0])));
+  static V<D> Forward(D d, V<D> x, LeakyReLUParams p) {
+    return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), x, hn::Mul(x, K(d, p.negative_slope)));
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
-    return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), g, hn::Mul(g, K(d, p[0])));
+  static V<D> Backward(D d, V<D> g, V<D> x, LeakyReLUParams p) {
+    return hn::IfThenElse(hn::Gt(x, hn::Zero(d)), g, hn::Mul(g, K(d, p.negative_slope)));
   }
 };
 
 struct ThresholdMath : PiecewiseLinear {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double* p) {
-    return hn::IfThenElse(hn::Le(x, K(d, p[0])), K(d, p[1]), x);
+  static V<D> Forward(D d, V<D> x, ThresholdParams p) {
+    return hn::IfThenElse(hn::Le(x, K(d, p.threshold)), K(d, p.value), x);
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
-    return hn::IfThenZeroElse(hn::Le(x, K(d, p[0])), g);
+  static V<D> Backward(D d, V<D> g, V<D> x, ThresholdParams p) {
+    return hn::IfThenZeroElse(hn::Le(x, K(d, p.threshold)), g);
   }
 };
 
 template <class D>
-HWY_INLINE auto InBand(D d, V<D> x, const double* p) {
-  return hn::And(hn::Ge(x, K(d, -p[0])), hn::Le(x, K(d, p[0])));
+HWY_INLINE auto InBand(D d, V<D> x, double lambd) {
+  return hn::And(hn::Ge(x, K(d, -lambd)), hn::Le(x, K(d, lambd)));
 }
 
 struct HardshrinkMath : PiecewiseLinear {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double* p) {
-    return hn::IfThenZeroElse(InBand(d, x, p), x);
+  static V<D> Forward(D d, V<D> x, HardshrinkParams p) {
+    return hn::IfThenZeroElse(InBand(d, x, p.lambd), x);
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
-    return hn::IfThenZeroElse(InBand(d, x, p), g);
+  static V<D> Backward(D d, V<D> g, V<D> x, HardshrinkParams p) {
+    return hn::IfThenZeroElse(InBand(d, x, p.lambd), g);
   }
 };
 
 struct SoftshrinkMath : PiecewiseLinear {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double* p) {
-    const V<D> lambd = K(d, p[0]);
+  static V<D> Forward(D d, V<D> x, SoftshrinkParams p) {
+    const V<D> lambd = K(d, p.lambd);
     const V<D> below = hn::IfThenElseZero(hn::Lt(x, hn::Neg(lambd)), hn::Add(x, lambd));
     return hn::IfThenElse(hn::Gt(x, lambd), hn::Sub(x, lambd), below);  // NaN gives 0, as torch
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
-    return hn::IfThenZeroElse(InBand(d, x, p), g);
+  static V<D> Backward(D d, V<D> g, V<D> x, SoftshrinkParams p) {
+    return hn::IfThenZeroElse(InBand(d, x, p.lambd), g);
   }
 };
 
@@ -284,11 +290,11 @@ HWY_INLINE V<D> Relu6Shifted(D d, V<D> x) {
 
 struct HardsigmoidMath : PiecewiseLinear {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double*) {
+  static V<D> Forward(D d, V<D> x, HardsigmoidParams) {
     return hn::Div(Relu6Shifted(d, x), K(d, 6.0));
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+  static V<D> Backward(D d, V<D> g, V<D> x, HardsigmoidParams) {
     // torch multiplies by the float 1/6 for every dtype. The And, not IfThenElseZero: GCC folds
     // that into a zero-masked multiply reading grad_output, a masked load, and at 16M elements
     // this kernel then ran at 70-78% of the 2-in/1-out add instead of 100-110% (Zen 4).
@@ -299,17 +305,17 @@ struct HardsigmoidMath : PiecewiseLinear {
 
 struct HardswishMath : PiecewiseLinear {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double*) {
+  static V<D> Forward(D d, V<D> x, HardswishParams) {
     return hn::Div(hn::Mul(x, Relu6Shifted(d, x)), K(d, 6.0));
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+  static V<D> Backward(D d, V<D> g, V<D> x, HardswishParams) {
     const V<D> middle = hn::Mul(g, hn::Add(hn::Div(x, K(d, 3.0)), K(d, 0.5)));
     return hn::IfThenZeroElse(hn::Lt(x, K(d, -3.0)),
                               hn::IfThenElse(hn::Le(x, K(d, 3.0)), middle, g));
   }
   template <class D>
-  static V<D> Second(D d, V<D> x, const double*) {
+  static V<D> Second(D d, V<D> x, HardswishParams) {
     const auto inside = hn::And(hn::Gt(x, K(d, -3.0)), hn::Lt(x, K(d, 3.0)));
     return hn::IfThenElseZero(inside, K(d, 1.0 / 3.0));
   }
@@ -350,16 +356,16 @@ struct ELUMath : Smooth {
   static constexpr bool kPropagateNaN =
       false;  // x <= 0 is false for NaN: y = NaN, grad = g, as torch
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double* p) {
-    return EluForward(d, x, p[0], 1.0, 1.0);
+  static V<D> Forward(D d, V<D> x, ELUParams p) {
+    return EluForward(d, x, p.alpha, 1.0, 1.0);
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
-    return EluBackward(d, g, x, p[0], 1.0, 1.0);
+  static V<D> Backward(D d, V<D> g, V<D> x, ELUParams p) {
+    return EluBackward(d, g, x, p.alpha, 1.0, 1.0);
   }
   template <class D>
-  static V<D> Second(D d, V<D> x, const double* p) {
-    return EluSecond(d, x, p[0], 1.0);
+  static V<D> Second(D d, V<D> x, ELUParams p) {
+    return EluSecond(d, x, p.alpha, 1.0);
   }
 };
 
@@ -367,16 +373,16 @@ struct CELUMath : Smooth {
   static constexpr bool kPropagateNaN =
       false;  // x <= 0 is false for NaN: y = NaN, grad = g, as torch
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double* p) {
-    return EluForward(d, x, p[0], 1.0 / p[0], 1.0);
+  static V<D> Forward(D d, V<D> x, CELUParams p) {
+    return EluForward(d, x, p.alpha, 1.0 / p.alpha, 1.0);
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
-    return EluBackward(d, g, x, p[0], 1.0 / p[0], 1.0);
+  static V<D> Backward(D d, V<D> g, V<D> x, CELUParams p) {
+    return EluBackward(d, g, x, p.alpha, 1.0 / p.alpha, 1.0);
   }
   template <class D>
-  static V<D> Second(D d, V<D> x, const double* p) {
-    return EluSecond(d, x, p[0], 1.0 / p[0]);
+  static V<D> Second(D d, V<D> x, CELUParams p) {
+    return EluSecond(d, x, p.alpha, 1.0 / p.alpha);
   }
 };
 
@@ -387,31 +393,31 @@ struct SELUMath : Smooth {
   static constexpr bool kPropagateNaN =
       false;  // x <= 0 is false for NaN: y = NaN, grad = g, as torch
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double*) {
+  static V<D> Forward(D d, V<D> x, SELUParams) {
     return EluForward(d, x, kSeluAlpha * kSeluScale, 1.0, kSeluScale);
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+  static V<D> Backward(D d, V<D> g, V<D> x, SELUParams) {
     return EluBackward(d, g, x, kSeluAlpha * kSeluScale, 1.0, kSeluScale);
   }
   template <class D>
-  static V<D> Second(D d, V<D> x, const double*) {
+  static V<D> Second(D d, V<D> x, SELUParams) {
     return EluSecond(d, x, kSeluAlpha * kSeluScale, 1.0);
   }
 };
 
 struct SigmoidMath : Smooth {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double*) {
+  static V<D> Forward(D d, V<D> x, SigmoidParams) {
     return Sigmoids(d, x).pos;
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+  static V<D> Backward(D d, V<D> g, V<D> x, SigmoidParams) {
     const auto s = Sigmoids(d, x);
     return hn::Mul(g, hn::Mul(s.pos, s.neg));
   }
   template <class D>
-  static V<D> Second(D d, V<D> x, const double*) {
+  static V<D> Second(D d, V<D> x, SigmoidParams) {
     const auto s = Sigmoids(d, x);
     return hn::Mul(hn::Mul(s.pos, s.neg), hn::Sub(s.neg, s.pos));
   }
@@ -419,16 +425,16 @@ struct SigmoidMath : Smooth {
 
 struct LogSigmoidMath : Smooth {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double*) {
+  static V<D> Forward(D d, V<D> x, LogSigmoidParams) {
     // torch's min(x, 0) - log1p(exp(-|x|)): +0.0 (not -0.0) where the log1p term underflows.
     return hn::Sub(hn::Min(x, hn::Zero(d)), Log1pOfUnit(d, ExpNonPositive(d, hn::Neg(hn::Abs(x)))));
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+  static V<D> Backward(D d, V<D> g, V<D> x, LogSigmoidParams) {
     return hn::Mul(g, Sigmoids(d, x).neg);
   }
   template <class D>
-  static V<D> Second(D d, V<D> x, const double*) {
+  static V<D> Second(D d, V<D> x, LogSigmoidParams) {
     const auto s = Sigmoids(d, x);
     return hn::Neg(hn::Mul(s.pos, s.neg));
   }
@@ -436,15 +442,15 @@ struct LogSigmoidMath : Smooth {
 
 struct TanhMath : Smooth {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double*) {
+  static V<D> Forward(D d, V<D> x, TanhParams) {
     return TableTanh(d, x);
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+  static V<D> Backward(D d, V<D> g, V<D> x, TanhParams) {
     return hn::Mul(g, Sech2(d, x));
   }
   template <class D>
-  static V<D> Second(D d, V<D> x, const double*) {
+  static V<D> Second(D d, V<D> x, TanhParams) {
     return hn::Mul(K(d, -2.0), hn::Mul(TableTanh(d, x), Sech2(d, x)));
   }
 };
@@ -453,7 +459,7 @@ struct TanhMath : Smooth {
 // (|x| - 1) + (1 - tanh|x|) = (|x| - 1) + 2e / (1 + e), e = exp(-2|x|), a sum of non-negatives.
 struct TanhshrinkMath : Smooth {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double*) {
+  static V<D> Forward(D d, V<D> x, TanhshrinkParams) {
     const V<D> magnitude = hn::Abs(x);
     const V<D> x2 = hn::Mul(x, x);
     const V<D> series = hn::Mul(hn::Mul(x, x2), Polynomial(d, x2, kTanhshrinkSeries));
@@ -464,28 +470,28 @@ struct TanhshrinkMath : Smooth {
     return hn::Add(hn::IfThenElse(hn::Lt(magnitude, K(d, 1.0)), series, large), hn::Zero(d));
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+  static V<D> Backward(D d, V<D> g, V<D> x, TanhshrinkParams) {
     const V<D> t = TableTanh(d, x);
     return hn::Add(hn::Mul(g, hn::Mul(t, t)), hn::Zero(d));  // torch's g - g (1 - t^2) is +0.0 at 0
   }
   template <class D>
-  static V<D> Second(D d, V<D> x, const double*) {
+  static V<D> Second(D d, V<D> x, TanhshrinkParams) {
     return hn::Mul(K(d, 2.0), hn::Mul(TableTanh(d, x), Sech2(d, x)));
   }
 };
 
 struct SoftsignMath : Smooth {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double*) {
+  static V<D> Forward(D d, V<D> x, SoftsignParams) {
     return hn::Div(x, hn::Add(K(d, 1.0), hn::Abs(x)));  // +-inf give NaN, as torch's inf/inf
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+  static V<D> Backward(D d, V<D> g, V<D> x, SoftsignParams) {
     const V<D> r = hn::Div(K(d, 1.0), hn::Add(K(d, 1.0), hn::Abs(x)));
     return NaNIfInf(d, x, hn::Mul(g, hn::Mul(r, r)));
   }
   template <class D>
-  static V<D> Second(D d, V<D> x, const double*) {
+  static V<D> Second(D d, V<D> x, SoftsignParams) {
     const V<D> r = hn::Div(K(d, 1.0), hn::Add(K(d, 1.0), hn::Abs(x)));
     const V<D> magnitude = hn::Mul(K(d, 2.0), hn::Mul(r, hn::Mul(r, r)));
     const V<D> signed_value = hn::IfThenElse(hn::Gt(x, hn::Zero(d)), hn::Neg(magnitude), magnitude);
@@ -496,38 +502,39 @@ struct SoftsignMath : Smooth {
 // torch switches to the identity when beta * x > threshold.
 struct SoftplusMath : Smooth {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double* p) {
-    const auto identity = [&](V<D> u) { return hn::Gt(u, K(d, p[1])); };
+  static V<D> Forward(D d, V<D> x, SoftplusParams p) {
+    const auto identity = [&](V<D> u) { return hn::Gt(u, K(d, p.threshold)); };
     // beta = 1 (the default): u = x, and no division to keep subnormal exponentials exact for.
-    if (p[0] == 1.0) return hn::IfThenElse(identity(x), x, Softplus1(d, x));
+    if (p.beta == 1.0) return hn::IfThenElse(identity(x), x, Softplus1(d, x));
     // log(1 + exp(u)) / beta for u = beta x = hi + lo: u + log1p(exp(-u)) above 0, log1p(exp(u))
     // below, which is exp(u) = scale * part itself on the split tail.
-    const auto u = ExactProduct(d, x, p[0]);
+    const auto u = ExactProduct(d, x, p.beta);
     return WithExpNegAbs(d, u.hi, u.lo, [&](const SplitExp<D>& e) {
       const auto positive = hn::Gt(u.hi, hn::Zero(d));
       const V<D> linear = hn::IfThenElseZero(positive, hn::Add(u.hi, u.lo));
       const V<D> log_part =
           hn::IfThenElse(hn::Eq(e.scale, K(d, 1.0)), Log1pOfUnit(d, e.value), e.part);
-      const V<D> smooth = hn::Mul(e.scale, hn::Div(hn::Add(linear, log_part), K(d, p[0])));
+      const V<D> smooth = hn::Mul(e.scale, hn::Div(hn::Add(linear, log_part), K(d, p.beta)));
       return hn::IfThenElse(identity(u.hi), x, smooth);
     });
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
+  static V<D> Backward(D d, V<D> g, V<D> x, SoftplusParams p) {
     // sigma(u): 1 / (1 + e) above 0, e / (1 + e) = scale (part / (1 + e)) below.
-    const auto u = ExactProduct(d, x, p[0]);
+    const auto u = ExactProduct(d, x, p.beta);
     return WithExpNegAbs(d, u.hi, u.lo, [&](const SplitExp<D>& e) {
       const V<D> r = hn::Div(K(d, 1.0), hn::Add(K(d, 1.0), e.value));
       const V<D> s =
           hn::IfThenElse(hn::Ge(u.hi, hn::Zero(d)), r, hn::Mul(e.scale, hn::Mul(e.part, r)));
-      return hn::IfThenElse(hn::Gt(u.hi, K(d, p[1])), g, hn::Mul(g, s));
+      return hn::IfThenElse(hn::Gt(u.hi, K(d, p.threshold)), g, hn::Mul(g, s));
     });
   }
   template <class D>
-  static V<D> Second(D d, V<D> x, const double* p) {
-    const V<D> z = hn::Mul(x, K(d, p[0]));
+  static V<D> Second(D d, V<D> x, SoftplusParams p) {
+    const V<D> z = hn::Mul(x, K(d, p.beta));
     const auto s = Sigmoids(d, z);
-    return hn::IfThenZeroElse(hn::Gt(z, K(d, p[1])), hn::Mul(K(d, p[0]), hn::Mul(s.pos, s.neg)));
+    return hn::IfThenZeroElse(hn::Gt(z, K(d, p.threshold)),
+                              hn::Mul(K(d, p.beta), hn::Mul(s.pos, s.neg)));
   }
 };
 
@@ -590,37 +597,37 @@ HWY_INLINE V<D> SwishSecond(D d, V<D> x, double beta) {
 
 struct SiLUMath : Smooth {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double*) {
+  static V<D> Forward(D d, V<D> x, SiLUParams) {
     return SwishForward(d, x, 1.0);
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+  static V<D> Backward(D d, V<D> g, V<D> x, SiLUParams) {
     return SwishBackward<true>(d, g, x, 1.0);
   }
   template <class D>
-  static V<D> Second(D d, V<D> x, const double*) {
+  static V<D> Second(D d, V<D> x, SiLUParams) {
     return SwishSecond(d, x, 1.0);
   }
 };
 
 struct SwishMath : Smooth {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double* p) {
-    return SwishForward(d, x, p[0]);
+  static V<D> Forward(D d, V<D> x, SwishParams p) {
+    return SwishForward(d, x, p.beta);
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
-    return SwishBackward<false>(d, g, x, p[0]);
+  static V<D> Backward(D d, V<D> g, V<D> x, SwishParams p) {
+    return SwishBackward<false>(d, g, x, p.beta);
   }
   template <class D>
-  static V<D> Second(D d, V<D> x, const double* p) {
-    return SwishSecond(d, x, p[0]);
+  static V<D> Second(D d, V<D> x, SwishParams p) {
+    return SwishSecond(d, x, p.beta);
   }
 };
 
 struct MishMath : Smooth {
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double*) {
+  static V<D> Forward(D d, V<D> x, MishParams) {
     // tanh(log(1 + exp(x))) = e (2 + e) / (2 + 2e + e^2) with e = exp(x) below 0 (times x: split
     // on the far tail, see ExpNegAbs), (1 + 2e) / (1 + 2e + 2e^2) with e = exp(-x) above; one
     // division for both.
@@ -637,7 +644,7 @@ struct MishMath : Smooth {
     });
   }
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double*) {
+  static V<D> Backward(D d, V<D> g, V<D> x, MishParams) {
     // tanh(sp) + x sigma(x) sech^2(sp), sp = softplus(x), as N / Q^2 with one exponential and
     // one division. Below 0, e = exp(x), n = e (2 + e), Q = 2 + n:
     // N = e ((2 + e) Q + 4x (1 + e)), whose factor e is split on the far tail (ExpNegAbs).
@@ -671,7 +678,7 @@ struct MishMath : Smooth {
     });
   }
   template <class D>
-  static V<D> Second(D d, V<D> x, const double*) {
+  static V<D> Second(D d, V<D> x, MishParams) {
     const V<D> sp = Softplus1(d, x);
     const V<D> t = TableTanh(d, sp), sech2 = Sech2(d, sp);
     const auto s = Sigmoids(d, x);
@@ -679,6 +686,26 @@ struct MishMath : Smooth {
     const V<D> inner =
         hn::Sub(hn::Mul(s.pos, s.neg), hn::Mul(K(d, 2.0), hn::Mul(t, hn::Mul(s.pos, s.pos))));
     return hn::Add(hn::Mul(K(d, 2.0), hn::Mul(s.pos, sech2)), hn::Mul(x, hn::Mul(sech2, inner)));
+  }
+};
+
+// relu(x)^2 (Primer): x * x above 0, else 0, so f'(0) = 0 as torch's relu(x) ** 2 gives; a NaN
+// input gives NaN (kPropagateNaN) and +inf gives +inf. x * x is rounded once in either type, as
+// torch's, so the kernel runs in the input type.
+struct SquaredReLUMath : Smooth {
+  static constexpr bool kNative = true;
+  template <class D>
+  static V<D> Forward(D d, V<D> x, SquaredReLUParams) {
+    return hn::IfThenElseZero(hn::Gt(x, hn::Zero(d)), hn::Mul(x, x));
+  }
+  template <class D>
+  static V<D> Backward(D d, V<D> g, V<D> x, SquaredReLUParams) {
+    // torch: g * (2 relu(x)), then relu's mask
+    return hn::IfThenElseZero(hn::Gt(x, hn::Zero(d)), hn::Mul(g, hn::Add(x, x)));
+  }
+  template <class D>
+  static V<D> Second(D d, V<D> x, SquaredReLUParams) {
+    return hn::IfThenElseZero(hn::Gt(x, hn::Zero(d)), K(d, 2.0));
   }
 };
 
@@ -741,7 +768,7 @@ HWY_INLINE ScaledSigmoids<D> SigmoidsOf(D d, Pair<D> w) {
 // Below x = -40 both forms of GELU and their derivatives are 0 (exp(-x^2 / 2) underflows near
 // -38.6, sigma(w) near -24); the kernels clamp x there, and these lanes are set apart.
 struct GELUMath : Smooth {
-  static bool Tanh(const double* p) { return p[0] != 0; }  // p[0]: 0 'none', 1 'tanh'
+  static bool Tanh(GELUParams p) { return p.approximate == GeluApproximate::kTanh; }
   template <class D>
   static auto Vanishes(D d, V<D> x) {
     return hn::Lt(x, K(d, -40.0));
@@ -754,7 +781,7 @@ struct GELUMath : Smooth {
   }
 
   template <class D>
-  static V<D> Forward(D d, V<D> x, const double* p) {
+  static V<D> Forward(D d, V<D> x, GELUParams p) {
     V<D> y;
     if (Tanh(p)) {
       const auto s = SigmoidsOf(d, GeluTanhArgument(d, x));
@@ -779,7 +806,7 @@ struct GELUMath : Smooth {
   }
 
   template <class D>
-  static V<D> Backward(D d, V<D> g, V<D> x, const double* p) {
+  static V<D> Backward(D d, V<D> g, V<D> x, GELUParams p) {
     namespace c = erf_coefficients;
     V<D> derivative;
     if (Tanh(p)) {
@@ -808,7 +835,7 @@ struct GELUMath : Smooth {
     return NaNIfInf(d, Tanh(p) ? hn::Mul(x, x) : x, grad);
   }
   template <class D>
-  static V<D> Second(D d, V<D> x, const double* p) {
+  static V<D> Second(D d, V<D> x, GELUParams p) {
     V<D> second;
     if (Tanh(p)) {
       // sigma(w) sigma(-w) (2 w' + x ((sigma(-w) - sigma(w)) w'^2 + w'')), w'' = 6 (2k) c x

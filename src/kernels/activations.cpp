@@ -1,13 +1,13 @@
 // Lifts each activation's vector math (activation_math-inl.h) to span kernels for every SIMD
 // target and picks the best one at run time.
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <iterator>
 #include <string>
+#include <type_traits>
 
+#include "activ/error.h"
 #include "activ/kernels.h"
 
 #undef HWY_TARGET_INCLUDE
@@ -100,63 +100,64 @@ using KernelOf =
 template <class Math, class T>
 inline constexpr bool kComputeNative = Math::kNative || kHasFloat32Kernel<Math, T>;
 
-// The options copied by value: the compiler then knows the output stores cannot change them and
-// keeps them in registers (from a pointer, float64 kernels reload them for every vector).
-struct LocalOptions {
-  explicit LocalOptions(const double* p) { std::memcpy(values, p, sizeof values); }
-  double values[std::size(Params{}.values)];
-};
-
-template <class Math, class T>
-void Forward(const T* x, T* y, std::size_t n, const double* p) {
+// The parameters come by value: the compiler then knows the output stores cannot change them
+// and keeps them in registers (from a pointer, float64 kernels reloaded them for every vector).
+template <class Math, class T, class P>
+void Forward(const T* x, T* y, std::size_t n, P params) {
   using Kernel = KernelOf<Math, T>;
   const T* inputs[] = {x};
-  Apply<kComputeNative<Math, T>, T, 1>(inputs, y, n, [options = LocalOptions(p)](auto d, auto v) {
+  Apply<kComputeNative<Math, T>, T, 1>(inputs, y, n, [params](auto d, auto v) {
     if constexpr (ForwardKeepsNaN<Kernel>())
-      return Kernel::Forward(d, v, options.values);
+      return Kernel::Forward(d, v, params);
     else
-      return PropagateNaN<Math, decltype(d)>(v, Kernel::Forward(d, v, options.values));
+      return PropagateNaN<Math, decltype(d)>(v, Kernel::Forward(d, v, params));
   });
 }
-template <class Math, class T>
-void Backward(const T* g, const T* x, T* gx, std::size_t n, const double* p) {
+template <class Math, class T, class P>
+void Backward(const T* g, const T* x, T* gx, std::size_t n, P params) {
   using Kernel = KernelOf<Math, T>;
   const T* inputs[] = {g, x};
-  Apply<kComputeNative<Math, T>, T, 2>(
-      inputs, gx, n, [options = LocalOptions(p)](auto d, auto gv, auto xv) {
-        return PropagateNaN<Math, decltype(d)>(xv, Kernel::Backward(d, gv, xv, options.values));
-      });
+  Apply<kComputeNative<Math, T>, T, 2>(inputs, gx, n, [params](auto d, auto gv, auto xv) {
+    return PropagateNaN<Math, decltype(d)>(xv, Kernel::Backward(d, gv, xv, params));
+  });
 }
 // f'' (double backward) stays in float64 for float32.
-template <class Math, class T>
-void Second(const T* x, T* out, std::size_t n, const double* p) {
+template <class Math, class T, class P>
+void Second(const T* x, T* out, std::size_t n, P params) {
   const T* inputs[] = {x};
-  Apply<Math::kNative, T, 1>(inputs, out, n, [p](auto d, auto v) {
-    return PropagateNaN<Math, decltype(d)>(v, Math::Second(d, v, p));
+  Apply<Math::kNative, T, 1>(inputs, out, n, [params](auto d, auto v) {
+    return PropagateNaN<Math, decltype(d)>(v, Math::Second(d, v, params));
   });
 }
 
+// The table's smoothness column and the Math struct's base agree.
+template <class Math>
+constexpr Smoothness kSmoothnessOf =
+    std::is_base_of_v<PiecewiseLinear, Math> ? Smoothness::kPiecewiseLinear : Smoothness::kSmooth;
+
 // One exported entry per activation, kind and type, listed in table order.
-#define ACTIV_DEFINE_KERNELS(Module, functional, OPTIONS)                               \
-  void Module##ForwardF32(const float* x, float* y, std::size_t n, const double* p) {   \
-    Forward<Module##Math>(x, y, n, p);                                                  \
-  }                                                                                     \
-  void Module##ForwardF64(const double* x, double* y, std::size_t n, const double* p) { \
-    Forward<Module##Math>(x, y, n, p);                                                  \
-  }                                                                                     \
-  void Module##BackwardF32(const float* g, const float* x, float* gx, std::size_t n,    \
-                           const double* p) {                                           \
-    Backward<Module##Math>(g, x, gx, n, p);                                             \
-  }                                                                                     \
-  void Module##BackwardF64(const double* g, const double* x, double* gx, std::size_t n, \
-                           const double* p) {                                           \
-    Backward<Module##Math>(g, x, gx, n, p);                                             \
-  }                                                                                     \
-  void Module##SecondF32(const float* x, float* y, std::size_t n, const double* p) {    \
-    Second<Module##Math>(x, y, n, p);                                                   \
-  }                                                                                     \
-  void Module##SecondF64(const double* x, double* y, std::size_t n, const double* p) {  \
-    Second<Module##Math>(x, y, n, p);                                                   \
+#define ACTIV_DEFINE_KERNELS(Module, functional, smoothness, ...)                            \
+  static_assert(kSmoothnessOf<Module##Math> == Smoothness::smoothness,                       \
+                #Module "Math's base (PiecewiseLinear or Smooth) disagrees with the table"); \
+  void Module##ForwardF32(const float* x, float* y, std::size_t n, Module##Params p) {       \
+    Forward<Module##Math>(x, y, n, p);                                                       \
+  }                                                                                          \
+  void Module##ForwardF64(const double* x, double* y, std::size_t n, Module##Params p) {     \
+    Forward<Module##Math>(x, y, n, p);                                                       \
+  }                                                                                          \
+  void Module##BackwardF32(const float* g, const float* x, float* gx, std::size_t n,         \
+                           Module##Params p) {                                               \
+    Backward<Module##Math>(g, x, gx, n, p);                                                  \
+  }                                                                                          \
+  void Module##BackwardF64(const double* g, const double* x, double* gx, std::size_t n,      \
+                           Module##Params p) {                                               \
+    Backward<Module##Math>(g, x, gx, n, p);                                                  \
+  }                                                                                          \
+  void Module##SecondF32(const float* x, float* y, std::size_t n, Module##Params p) {        \
+    Second<Module##Math>(x, y, n, p);                                                        \
+  }                                                                                          \
+  void Module##SecondF64(const double* x, double* y, std::size_t n, Module##Params p) {      \
+    Second<Module##Math>(x, y, n, p);                                                        \
   }
 ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_DEFINE_KERNELS, ACTIV_IGNORE_OPTION)
 #undef ACTIV_DEFINE_KERNELS
@@ -167,30 +168,17 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 namespace activ::kernels {
 
-#define ACTIV_EXPORT_KERNELS(Module, functional, OPTIONS) \
-  HWY_EXPORT(Module##ForwardF32);                         \
-  HWY_EXPORT(Module##ForwardF64);                         \
-  HWY_EXPORT(Module##BackwardF32);                        \
-  HWY_EXPORT(Module##BackwardF64);                        \
-  HWY_EXPORT(Module##SecondF32);                          \
+#define ACTIV_EXPORT_KERNELS(Module, ...) \
+  HWY_EXPORT(Module##ForwardF32);         \
+  HWY_EXPORT(Module##ForwardF64);         \
+  HWY_EXPORT(Module##BackwardF32);        \
+  HWY_EXPORT(Module##BackwardF64);        \
+  HWY_EXPORT(Module##SecondF32);          \
   HWY_EXPORT(Module##SecondF64);
 ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_EXPORT_KERNELS, ACTIV_IGNORE_OPTION)
 #undef ACTIV_EXPORT_KERNELS
 
 namespace {
-template <class T>
-struct KernelSet {
-  void (*forward)(const T*, T*, std::size_t, const double*);
-  void (*backward)(const T*, const T*, T*, std::size_t, const double*);
-  void (*second)(const T*, T*, std::size_t, const double*);
-};
-
-#define ACTIV_KERNEL_SET(Name, suffix)                                                        \
-  {HWY_DYNAMIC_DISPATCH(Name##Forward##suffix), HWY_DYNAMIC_DISPATCH(Name##Backward##suffix), \
-   HWY_DYNAMIC_DISPATCH(Name##Second##suffix)},
-#define ACTIV_KERNEL_SET_F32(Name, functional, OPTIONS) ACTIV_KERNEL_SET(Name, F32)
-#define ACTIV_KERNEL_SET_F64(Name, functional, OPTIONS) ACTIV_KERNEL_SET(Name, F64)
-
 // ACTIV_MAX_SIMD=sse4|avx2 keeps the kernels to that instruction set or older, so the code
 // paths of older CPUs can be tested (and compared) on a newer one.
 void cap_simd_target_from_environment() {
@@ -203,8 +191,8 @@ void cap_simd_target_from_environment() {
   if (name == "avx2") hwy::DisableTargets(HWY_AVX2 - 1);
 }
 
-// Chooses the target once, before the tables capture their entries (unresolved, every entry is
-// Highway's first-call trampoline, which re-detects the CPU (CPUID) on each call), and returns
+// Chooses the target once, before the kernel sets capture their entries (unresolved, every entry
+// is Highway's first-call trampoline, which re-detects the CPU (CPUID) on each call), and returns
 // its name. Only here: hwy::SupportedTargets() re-detects and re-chooses, ignoring the cap.
 const char* choose_target() {
   static const char* const chosen = [] {
@@ -217,52 +205,102 @@ const char* choose_target() {
   return chosen;
 }
 
-template <class T>
-const KernelSet<T>& kernels_of(Activation op) {
-  constexpr std::size_t kCount = static_cast<std::size_t>(Activation::kCount);
-  choose_target();
-  if constexpr (std::is_same_v<T, float>) {
-    static const KernelSet<float> table[] = {
-        ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_KERNEL_SET_F32, ACTIV_IGNORE_OPTION)};
-    static_assert(std::size(table) == kCount);
-    return table[static_cast<std::size_t>(op)];
-  } else {
-    static const KernelSet<double> table[] = {
-        ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_KERNEL_SET_F64, ACTIV_IGNORE_OPTION)};
-    static_assert(std::size(table) == kCount);
-    return table[static_cast<std::size_t>(op)];
+template <class T, class P>
+struct KernelSet {
+  void (*forward)(const T*, T*, std::size_t, P);
+  void (*backward)(const T*, const T*, T*, std::size_t, P);
+  void (*second)(const T*, T*, std::size_t, P);
+};
+
+// A size mismatch is a caller's bug: computing over the shorter span would leave the rest of
+// the output unwritten.
+void check_sizes(const char* op, std::size_t a, std::size_t b) {
+  if (a != b) {
+    throw ValueError(std::string("kernels::") + op + ": expected spans of the same size, got " +
+                     std::to_string(a) + " and " + std::to_string(b) + " elements");
   }
 }
 }  // namespace
 
-const char* simd_target() {
-  return choose_target();
+const char* simd_target() { return choose_target(); }
+
+#define ACTIV_KERNEL_ENTRY_POINTS(Module, T, suffix)                                      \
+  namespace {                                                                             \
+  const KernelSet<T, Module##Params>& Module##Kernels##suffix() {                         \
+    choose_target();                                                                      \
+    static const KernelSet<T, Module##Params> set = {                                     \
+        HWY_DYNAMIC_DISPATCH(Module##Forward##suffix),                                    \
+        HWY_DYNAMIC_DISPATCH(Module##Backward##suffix),                                   \
+        HWY_DYNAMIC_DISPATCH(Module##Second##suffix)};                                    \
+    return set;                                                                           \
+  }                                                                                       \
+  }                                                                                       \
+  void forward(Module##Params params, std::span<const T> x, std::span<T> y) {             \
+    check_sizes("forward", x.size(), y.size());                                           \
+    Module##Kernels##suffix().forward(x.data(), y.data(), x.size(), params);              \
+  }                                                                                       \
+  void backward(Module##Params params, std::span<const T> g, std::span<const T> x,        \
+                std::span<T> gx) {                                                        \
+    check_sizes("backward", g.size(), x.size());                                          \
+    check_sizes("backward", x.size(), gx.size());                                         \
+    Module##Kernels##suffix().backward(g.data(), x.data(), gx.data(), x.size(), params);  \
+  }                                                                                       \
+  void second_derivative(Module##Params params, std::span<const T> x, std::span<T> out) { \
+    check_sizes("second_derivative", x.size(), out.size());                               \
+    Module##Kernels##suffix().second(x.data(), out.data(), x.size(), params);             \
+  }
+#define ACTIV_KERNEL_ENTRY_POINTS_BOTH(Module, ...) \
+  ACTIV_KERNEL_ENTRY_POINTS(Module, float, F32)     \
+  ACTIV_KERNEL_ENTRY_POINTS(Module, double, F64)
+ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_KERNEL_ENTRY_POINTS_BOTH, ACTIV_IGNORE_OPTION)
+#undef ACTIV_KERNEL_ENTRY_POINTS_BOTH
+#undef ACTIV_KERNEL_ENTRY_POINTS
+
+Activation activation_of(const Params& params) {
+  return std::visit(
+      []<class P>(const P&) {
+        if constexpr (std::is_same_v<P, std::monostate>)
+          return Activation::kCount;
+        else
+          return P::kActivation;
+      },
+      params);
 }
 
-void forward(Activation op, std::span<const float> x, std::span<float> y, const Params& params) {
-  kernels_of<float>(op).forward(x.data(), y.data(), std::min(x.size(), y.size()), params.values);
+namespace {
+// call(typed params) for the activation `params` holds.
+template <class Call>
+void dispatch(const char* op, const Params& params, Call call) {
+  std::visit(
+      [&]<class P>(const P& typed) {
+        if constexpr (std::is_same_v<P, std::monostate>)
+          throw ValueError(std::string("kernels::") + op + ": no activation's parameters given");
+        else
+          call(typed);
+      },
+      params);
 }
-void forward(Activation op, std::span<const double> x, std::span<double> y, const Params& params) {
-  kernels_of<double>(op).forward(x.data(), y.data(), std::min(x.size(), y.size()), params.values);
+}  // namespace
+
+void forward(const Params& params, std::span<const float> x, std::span<float> y) {
+  dispatch("forward", params, [&](auto typed) { forward(typed, x, y); });
 }
-void backward(Activation op, std::span<const float> g, std::span<const float> x,
-              std::span<float> gx, const Params& params) {
-  kernels_of<float>(op).backward(g.data(), x.data(), gx.data(),
-                                 std::min({g.size(), x.size(), gx.size()}), params.values);
+void forward(const Params& params, std::span<const double> x, std::span<double> y) {
+  dispatch("forward", params, [&](auto typed) { forward(typed, x, y); });
 }
-void backward(Activation op, std::span<const double> g, std::span<const double> x,
-              std::span<double> gx, const Params& params) {
-  kernels_of<double>(op).backward(g.data(), x.data(), gx.data(),
-                                  std::min({g.size(), x.size(), gx.size()}), params.values);
+void backward(const Params& params, std::span<const float> g, std::span<const float> x,
+              std::span<float> gx) {
+  dispatch("backward", params, [&](auto typed) { backward(typed, g, x, gx); });
 }
-void second_derivative(Activation op, std::span<const float> x, std::span<float> out,
-                       const Params& params) {
-  kernels_of<float>(op).second(x.data(), out.data(), std::min(x.size(), out.size()), params.values);
+void backward(const Params& params, std::span<const double> g, std::span<const double> x,
+              std::span<double> gx) {
+  dispatch("backward", params, [&](auto typed) { backward(typed, g, x, gx); });
 }
-void second_derivative(Activation op, std::span<const double> x, std::span<double> out,
-                       const Params& params) {
-  kernels_of<double>(op).second(x.data(), out.data(), std::min(x.size(), out.size()),
-                                params.values);
+void second_derivative(const Params& params, std::span<const float> x, std::span<float> out) {
+  dispatch("second_derivative", params, [&](auto typed) { second_derivative(typed, x, out); });
+}
+void second_derivative(const Params& params, std::span<const double> x, std::span<double> out) {
+  dispatch("second_derivative", params, [&](auto typed) { second_derivative(typed, x, out); });
 }
 
 }  // namespace activ::kernels

@@ -1,14 +1,10 @@
 // Tensor-level elementwise activations: validation, dtype and layout handling, threading over
 // the span kernels, and the modules and catalogue generated from the activation table.
-#include <algorithm>
-#include <array>
-#include <cctype>
-#include <charconv>
-#include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <ostream>
+#include <span>
 #include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
 
 #include "activ/autograd.h"
 #include "activ/kernels.h"
@@ -24,25 +20,6 @@ namespace {
 
 // Elements per thread chunk: small enough that 2 threads help from ~32K elements on.
 constexpr std::int64_t kActivationGrain = 16384;
-
-template <class Options>
-kernels::Params kernel_params(const Options& options) {
-  kernels::Params params;
-  std::size_t next = 0;
-  for_each_option(options, [&](const char*, const auto& value, OptionStyle) {
-    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(value)>, Scalar>)
-      params.values[next++] = value.to_double();
-  });
-  return params;
-}
-
-// String options have no numeric value: GELU's approximate (validated before) selects the kernel
-// variant as p[0] = 0 ('none') or 1 ('tanh').
-kernels::Params kernel_params(const GELUOptions& options) {
-  kernels::Params params;
-  params.values[0] = options.approximate == "tanh" ? 1 : 0;
-  return params;
-}
 
 template <class Options>
 bool wants_inplace(const Options& options) {
@@ -72,12 +49,31 @@ void validate(const CELUOptions& options, const char* op) {
     throw ValueError(std::string(op) + ": alpha cannot be 0 for CELU");
 }
 
+kernels::GeluApproximate gelu_approximate(const std::string& approximate, const char* op) {
+  if (approximate == "none") return kernels::GeluApproximate::kNone;
+  if (approximate == "tanh") return kernels::GeluApproximate::kTanh;
+  throw ValueError(std::string(op) +
+                   ": argument 'approximate' must be either 'none' or 'tanh', got '" + approximate +
+                   "'");
+}
+
 void validate(const GELUOptions& options, const char* op) {
-  if (options.approximate != "none" && options.approximate != "tanh") {
-    throw ValueError(std::string(op) +
-                     ": argument 'approximate' must be either 'none' or 'tanh', got '" +
-                     options.approximate + "'");
-  }
+  gelu_approximate(options.approximate, op);
+}
+
+// An option's value as the kernel parameter of type Kernel (kernels.h): a number as a double,
+// GELU's approximate as its enum. Any other pairing, such as a row giving a bool option a double
+// kernel parameter, does not compile.
+template <class Kernel, class Option>
+Kernel to_kernel_param(const Option& value, const char* op) = delete;
+template <>
+double to_kernel_param<double, Scalar>(const Scalar& value, const char*) {
+  return value.to_double();
+}
+template <>
+kernels::GeluApproximate to_kernel_param<kernels::GeluApproximate, std::string>(
+    const std::string& value, const char* op) {
+  return gelu_approximate(value, op);
 }
 
 // Runs kernel(first, count) over [0, n) in parallel chunks.
@@ -89,43 +85,44 @@ void parallel_spans(std::int64_t n, Kernel kernel) {
 }
 
 // out = f(input); out is contiguous, input may alias it.
-void run_forward(kernels::Activation op, const Tensor& input, Tensor& out,
-                 const kernels::Params& params) {
+template <class Params>
+void run_forward(const Params& params, const Tensor& input, Tensor& out) {
   const Tensor x = input.contiguous();
   visit_dtype(x.dtype(), [&]<class T>() {
     if constexpr (std::is_floating_point_v<T>) {
       const T* src = x.data_ptr<T>();
       T* dst = out.data_ptr<T>();
       parallel_spans(x.numel(), [&](std::size_t first, std::size_t count) {
-        kernels::forward(op, std::span<const T>(src + first, count),
-                         std::span<T>(dst + first, count), params);
+        kernels::forward(params, std::span<const T>(src + first, count),
+                         std::span<T>(dst + first, count));
       });
     }
   });
 }
 
-Tensor forward_op(kernels::Activation op, const char* name, const Tensor& input,
-                  const kernels::Params& params, bool inplace) {
+template <class Params>
+Tensor forward_op(const Params& params, const char* name, const Tensor& input, bool inplace) {
   check_float_input(input, name, "input");
   if (!inplace) {
     Tensor out = empty(input.sizes(), input.dtype());
-    run_forward(op, input, out, params);
+    run_forward(params, input, out);
     return out;
   }
   if (input.is_contiguous()) {
     Tensor self = input;
-    run_forward(op, input, self, params);
+    run_forward(params, input, self);
     return input;
   }
   Tensor out = empty(input.sizes(), input.dtype());
-  run_forward(op, input, out, params);
+  run_forward(params, input, out);
   Tensor self = input;
   self.copy_(out);
   return input;
 }
 
-Tensor backward_op(kernels::Activation op, const char* name, const Tensor& grad_output,
-                   const Tensor& input, const kernels::Params& params) {
+template <class Params>
+Tensor backward_op(const Params& params, const char* name, const Tensor& grad_output,
+                   const Tensor& input) {
   check_float_input(grad_output, name, "grad_output");
   check_float_input(input, name, "input");
   if (grad_output.sizes() != input.sizes()) {
@@ -146,17 +143,17 @@ Tensor backward_op(kernels::Activation op, const char* name, const Tensor& grad_
       const T* xp = x.data_ptr<T>();
       T* op_out = out.data_ptr<T>();
       parallel_spans(x.numel(), [&](std::size_t first, std::size_t count) {
-        kernels::backward(op, std::span<const T>(gp + first, count),
+        kernels::backward(params, std::span<const T>(gp + first, count),
                           std::span<const T>(xp + first, count),
-                          std::span<T>(op_out + first, count), params);
+                          std::span<T>(op_out + first, count));
       });
     }
   });
   return out;
 }
 
-Tensor second_derivative_op(kernels::Activation op, const char* name, const Tensor& input,
-                            const kernels::Params& params) {
+template <class Params>
+Tensor second_derivative_op(const Params& params, const char* name, const Tensor& input) {
   check_float_input(input, name, "input");
   const Tensor x = input.contiguous();
   Tensor out = empty(input.sizes(), input.dtype());
@@ -165,8 +162,8 @@ Tensor second_derivative_op(kernels::Activation op, const char* name, const Tens
       const T* xp = x.data_ptr<T>();
       T* dst = out.data_ptr<T>();
       parallel_spans(x.numel(), [&](std::size_t first, std::size_t count) {
-        kernels::second_derivative(op, std::span<const T>(xp + first, count),
-                                   std::span<T>(dst + first, count), params);
+        kernels::second_derivative(params, std::span<const T>(xp + first, count),
+                                   std::span<T>(dst + first, count));
       });
     }
   });
@@ -176,30 +173,11 @@ Tensor second_derivative_op(kernels::Activation op, const char* name, const Tens
 // The generated functions of one activation, for the autograd wrappers below.
 template <class Options>
 struct ActivationOps {
-  kernels::Activation kernel;
   const char* name;
+  std::string_view grad_fn;  // the table's node name stem
   Tensor (*backward)(const Tensor&, const Tensor&, const Options&);
   Tensor (*second_derivative)(const Tensor&, const Options&);
 };
-
-// torch's node name: elu -> EluBackward0, leaky_relu -> LeakyReluBackward0; relu6 and selu
-// are hardtanh and elu to torch.
-std::string grad_fn_name(std::string_view functional_name, const char* suffix) {
-  if (functional_name == "relu6") return std::string("Hardtanh") + suffix;
-  if (functional_name == "selu") return std::string("Elu") + suffix;
-  if (functional_name == "logsigmoid") return std::string("LogSigmoid") + suffix;
-  std::string out;
-  bool upper = true;
-  for (char c : functional_name) {
-    if (c == '_') {
-      upper = true;
-      continue;
-    }
-    out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
-    upper = false;
-  }
-  return out + suffix;
-}
 
 // Forward with autograd: the node keeps the input and differentiates with NAME_backward. An
 // in-place call on a tensor in the graph computes out of place, writes the result into the
@@ -207,10 +185,9 @@ std::string grad_fn_name(std::string_view functional_name, const char* suffix) {
 template <class Options>
 Tensor apply_forward(const ActivationOps<Options>& ops, const Tensor& input, const Options& options,
                      bool inplace) {
-  const kernels::Params params = kernel_params(options);
+  const auto params = kernel_params(options);
   if (!autograd::needs_grad({input})) {
-    return autograd::without_grad(
-        [&] { return forward_op(ops.kernel, ops.name, input, params, inplace); });
+    return autograd::without_grad([&] { return forward_op(params, ops.name, input, inplace); });
   }
   if (inplace) {
     autograd::check_inplace(input, ops.name);
@@ -223,10 +200,9 @@ Tensor apply_forward(const ActivationOps<Options>& ops, const Tensor& input, con
     autograd::rebase_history(self, result);
     return input;
   }
-  Tensor out = autograd::without_grad(
-      [&] { return forward_op(ops.kernel, ops.name, input, params, false); });
+  Tensor out = autograd::without_grad([&] { return forward_op(params, ops.name, input, false); });
   autograd::record(
-      grad_fn_name(ops.name, "Backward0").c_str(), out, {input},
+      (std::string(ops.grad_fn) + "Backward0").c_str(), out, {input},
       [saved = autograd::SavedTensor(input), options, backward = ops.backward](const Tensor& g) {
         return std::vector<Tensor>{backward(g, saved.unpack(), options)};
       });
@@ -239,10 +215,8 @@ Tensor apply_backward(const ActivationOps<Options>& ops, const Tensor& grad_outp
                       const Tensor& input, const Options& options) {
   const std::string op_name = std::string(ops.name) + "_backward";
   return autograd::differentiable(
-      grad_fn_name(ops.name, "BackwardBackward0").c_str(), {grad_output, input},
-      [&] {
-        return backward_op(ops.kernel, op_name.c_str(), grad_output, input, kernel_params(options));
-      },
+      (std::string(ops.grad_fn) + "BackwardBackward0").c_str(), {grad_output, input},
+      [&] { return backward_op(kernel_params(options), op_name.c_str(), grad_output, input); },
       [saved_g = autograd::SavedTensor(grad_output), saved_x = autograd::SavedTensor(input),
        options, ops](const Tensor& gg) -> std::vector<Tensor> {
         const Tensor g = saved_g.unpack(), x = saved_x.unpack();
@@ -251,78 +225,61 @@ Tensor apply_backward(const ActivationOps<Options>& ops, const Tensor& grad_outp
 }
 }  // namespace
 
-std::string python_repr(const Scalar& value) {
-  if (value.kind() == Dtype::Bool) return value.to_int64() ? "True" : "False";
-  if (value.kind() == Dtype::Int64) return std::to_string(value.to_int64());
-  const double v = value.to_double();
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  // Shortest round-trip digits, laid out as Python's float repr: positional for decimal
-  // exponents in [-4, 16), scientific (1e-05, 1e+16) otherwise.
-  std::array<char, 64> buffer;
-  auto [end, ec] =
-      std::to_chars(buffer.data(), buffer.data() + buffer.size(), v, std::chars_format::scientific);
-  std::string sci(buffer.data(), end);
-  const auto e_pos = sci.find('e');
-  const int exponent = std::stoi(sci.substr(e_pos + 1));
-  std::string digits = sci.substr(0, e_pos);
-  const bool negative = digits[0] == '-';
-  if (negative) digits.erase(0, 1);
-  digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
-  std::string out;
-  if (exponent >= -4 && exponent < 16) {
-    if (exponent < 0) {
-      out = "0." + std::string(-exponent - 1, '0') + digits;
-    } else if (static_cast<int>(digits.size()) <= exponent + 1) {
-      out = digits + std::string(exponent + 1 - digits.size(), '0') + ".0";
-    } else {
-      out = digits.substr(0, exponent + 1) + "." + digits.substr(exponent + 1);
-    }
-  } else {
-    out = digits.substr(0, 1);
-    if (digits.size() > 1) out += "." + digits.substr(1);
-    char exp_text[16];
-    std::snprintf(exp_text, sizeof exp_text, "e%c%02d", exponent < 0 ? '-' : '+',
-                  std::abs(exponent));
-    out += exp_text;
+#define ACTIV_KERNEL_INIT_none(name)
+#define ACTIV_KERNEL_INIT_double(name) ACTIV_KERNEL_INIT_FROM_OPTION(name)
+#define ACTIV_KERNEL_INIT_GeluApproximate(name) ACTIV_KERNEL_INIT_FROM_OPTION(name)
+#define ACTIV_KERNEL_INIT_FROM_OPTION(name) \
+  params.name = to_kernel_param<decltype(params.name)>(options.name, op);
+#define ACTIV_KERNEL_INIT(type, name, default_value, style, kernel) ACTIV_KERNEL_INIT_##kernel(name)
+#define ACTIV_KERNEL_PARAMS_DEFINITION(Name, functional, smoothness, grad_fn, formula, OPTIONS) \
+  kernels::Name##Params kernel_params(const Name##Options& options) {                           \
+    [[maybe_unused]] const char* op = #functional;                                              \
+    (void)options;                                                                              \
+    kernels::Name##Params params;                                                               \
+    OPTIONS                                                                                     \
+    return params;                                                                              \
   }
-  return negative ? "-" + out : out;
-}
+ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_KERNEL_PARAMS_DEFINITION, ACTIV_KERNEL_INIT)
+#undef ACTIV_KERNEL_PARAMS_DEFINITION
+#undef ACTIV_KERNEL_INIT
+#undef ACTIV_KERNEL_INIT_FROM_OPTION
+#undef ACTIV_KERNEL_INIT_GeluApproximate
+#undef ACTIV_KERNEL_INIT_double
+#undef ACTIV_KERNEL_INIT_none
 
 namespace functional {
-#define ACTIV_FUNCTIONAL_DEFINITIONS(Name, functional, OPTIONS)                                \
-  namespace {                                                                                  \
-  ActivationOps<Name##Options> functional##_ops() {                                            \
-    return {kernels::Activation::Name, #functional, &functional##_backward,                    \
-            &functional##_second_derivative};                                                  \
-  }                                                                                            \
-  }                                                                                            \
-  Tensor functional(const Tensor& input, const Name##Options& options) {                       \
-    validate(options, #functional);                                                            \
-    return apply_forward(functional##_ops(), input, options, wants_inplace(options));          \
-  }                                                                                            \
-  Tensor& functional##_(Tensor& input, const Name##Options& options) {                         \
-    validate(options, #functional "_");                                                        \
-    apply_forward(functional##_ops(), input, options, true);                                   \
-    return input;                                                                              \
-  }                                                                                            \
-  Tensor functional##_backward(const Tensor& grad_output, const Tensor& input,                 \
-                               const Name##Options& options) {                                 \
-    validate(options, #functional "_backward");                                                \
-    return apply_backward(functional##_ops(), grad_output, input, options);                    \
-  }                                                                                            \
-  Tensor functional##_second_derivative(const Tensor& input, const Name##Options& options) {   \
-    validate(options, #functional "_second_derivative");                                       \
-    return autograd::without_grad([&] {                                                        \
-      return second_derivative_op(kernels::Activation::Name, #functional "_second_derivative", \
-                                  input, kernel_params(options));                              \
-    });                                                                                        \
+#define ACTIV_FUNCTIONAL_DEFINITIONS(Name, functional, smoothness, grad_fn, ...)             \
+  namespace {                                                                                \
+  ActivationOps<Name##Options> functional##_ops() {                                          \
+    return {#functional, grad_fn, &functional##_backward, &functional##_second_derivative};  \
+  }                                                                                          \
+  }                                                                                          \
+  Tensor functional(const Tensor& input, const Name##Options& options) {                     \
+    validate(options, #functional);                                                          \
+    return apply_forward(functional##_ops(), input, options, wants_inplace(options));        \
+  }                                                                                          \
+  Tensor& functional##_(Tensor& input, const Name##Options& options) {                       \
+    validate(options, #functional "_");                                                      \
+    apply_forward(functional##_ops(), input, options, true);                                 \
+    return input;                                                                            \
+  }                                                                                          \
+  Tensor functional##_backward(const Tensor& grad_output, const Tensor& input,               \
+                               const Name##Options& options) {                               \
+    validate(options, #functional "_backward");                                              \
+    return apply_backward(functional##_ops(), grad_output, input, options);                  \
+  }                                                                                          \
+  Tensor functional##_second_derivative(const Tensor& input, const Name##Options& options) { \
+    validate(options, #functional "_second_derivative");                                     \
+    return autograd::without_grad([&] {                                                      \
+      return second_derivative_op(kernel_params(options), #functional "_second_derivative",  \
+                                  input);                                                    \
+    });                                                                                      \
   }
 ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_FUNCTIONAL_DEFINITIONS, ACTIV_IGNORE_OPTION)
 #undef ACTIV_FUNCTIONAL_DEFINITIONS
 }  // namespace functional
 
-#define ACTIV_MODULE_DEFINITIONS(Name, functional_name, OPTIONS)     \
+#define ACTIV_MODULE_DEFINITIONS(Name, functional_name, ...)         \
   Name::Name(Name##Options options) : options_(std::move(options)) { \
     validate_module(options_);                                       \
   }                                                                  \
@@ -350,14 +307,14 @@ ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_MODULE_DEFINITIONS, ACTIV_IGNORE_OPTION)
 #undef ACTIV_MODULE_DEFINITIONS
 
 const std::vector<ActivationInfo>& elementwise_activations() {
-#define ACTIV_CATALOGUE_ENTRY(Name, functional_name, OPTIONS)                                     \
+#define ACTIV_CATALOGUE_ENTRY(Name, functional_name, smoothness, grad_fn, formula, ...)           \
   ActivationInfo{#Name,                                                                           \
                  #functional_name,                                                                \
                  option_infos<Name##Options>(),                                                   \
                  kernels::Activation::Name,                                                       \
                  ActivationKind::kElementwise,                                                    \
                  {},                                                                              \
-                 activation_formula(#functional_name),                                            \
+                 formula,                                                                         \
                  [](const Tensor& input, const OptionValues& values) {                            \
                    return functional::functional_name(                                            \
                        input, invocation::parse_options<Name##Options>(values, #Name));           \

@@ -1,5 +1,6 @@
-// The parts of the runtime catalogue that are not generated from the table: each activation's
-// one-line formula (for `activ list`) and the lookup by name.
+// The parts of the runtime catalogue that are not generated from the table: the one-line
+// formulas of the shaped activations (the elementwise ones come with their table rows) and the
+// lookup by name.
 #include "activ/nn/catalogue.h"
 
 #include <algorithm>
@@ -15,28 +16,6 @@ namespace activ::nn {
 std::string activation_formula(std::string_view functional_name) {
   // Python-like notation; Phi is the standard normal CDF.
   static constexpr std::pair<std::string_view, std::string_view> kFormulas[] = {
-      {"relu", "max(0, x)"},
-      {"relu6", "min(max(0, x), 6)"},
-      {"leaky_relu", "x if x > 0 else negative_slope * x"},
-      {"hardtanh", "min(max(x, min_val), max_val)"},
-      {"threshold", "x if x > threshold else value"},
-      {"hardshrink", "x if |x| > lambd else 0"},
-      {"softshrink", "x - lambd if x > lambd, x + lambd if x < -lambd, else 0"},
-      {"hardsigmoid", "min(max(x / 6 + 1 / 2, 0), 1)"},
-      {"hardswish", "x * min(max(x + 3, 0), 6) / 6"},
-      {"elu", "x if x > 0 else alpha * (exp(x) - 1)"},
-      {"celu", "max(0, x) + min(0, alpha * (exp(x / alpha) - 1))"},
-      {"selu", "scale * (x if x > 0 else alpha * (exp(x) - 1)), alpha=1.6732632, scale=1.0507010"},
-      {"sigmoid", "1 / (1 + exp(-x))"},
-      {"logsigmoid", "log(1 / (1 + exp(-x)))"},
-      {"tanh", "tanh(x)"},
-      {"tanhshrink", "x - tanh(x)"},
-      {"softsign", "x / (1 + |x|)"},
-      {"softplus", "log(1 + exp(beta * x)) / beta, x where beta * x > threshold"},
-      {"silu", "x * sigmoid(x)"},
-      {"mish", "x * tanh(softplus(x))"},
-      {"gelu", "x * Phi(x); 'tanh': x / 2 * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))"},
-      {"swish", "x * sigmoid(beta * x)"},
       {"softmax", "exp(x_i) / sum_j exp(x_j) along dim"},
       {"softmin", "exp(-x_i) / sum_j exp(-x_j) along dim"},
       {"log_softmax", "x_i - log(sum_j exp(x_j)) along dim"},

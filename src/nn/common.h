@@ -1,5 +1,5 @@
-// Helpers shared by the activation files of src/nn: input checks and the repr and catalogue
-// entries generated from an options struct (for_each_option).
+// Helpers shared by the files of src/nn: input checks, deterministic parallel sums and the repr
+// generated from an options struct (for_each_option).
 #pragma once
 
 #include <algorithm>
@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "activ/error.h"
-#include "activ/nn/catalogue.h"
 #include "activ/nn/options.h"
 #include "activ/parallel.h"
 #include "activ/tensor.h"
@@ -77,20 +76,6 @@ std::string option_repr(const T& value) {
     return python_repr(value);
 }
 
-template <class T>
-std::string option_type() {
-  if constexpr (std::is_same_v<T, bool>)
-    return "bool";
-  else if constexpr (std::is_same_v<T, std::string>)
-    return "string";
-  else if constexpr (std::is_same_v<T, std::int64_t>)
-    return "int";
-  else if constexpr (std::is_same_v<T, std::optional<std::int64_t>>)
-    return "int or None";
-  else
-    return "number";
-}
-
 template <class Options>
 std::string extra_repr_of(const Options& options) {
   std::string out;
@@ -124,16 +109,6 @@ std::string functional_call(const char* module_name, const char* functional_name
                             const OptionValues& values) {
   const Options options = invocation::parse_options<Options>(values, module_name);
   return std::string(functional_name) + "(" + extra_repr_of(options) + ")";
-}
-
-template <class Options>
-std::vector<OptionInfo> option_infos() {
-  std::vector<OptionInfo> infos;
-  for_each_option(Options{}, [&](const char* name, const auto& value, OptionStyle) {
-    using T = std::remove_cvref_t<decltype(value)>;
-    infos.push_back({name, option_type<T>(), option_repr(value)});
-  });
-  return infos;
 }
 
 }  // namespace activ::nn

@@ -8,15 +8,42 @@
 #include <string>
 #include <system_error>
 #include <type_traits>
+#include <vector>
 
 #include "activ/error.h"
 #include "activ/nn/catalogue.h"
 #include "activ/nn/options.h"
+#include "nn/common.h"
 
 namespace activ::nn {
 
 // The one-line formula of the activation with this functional name (catalogue's `formula`).
 std::string activation_formula(std::string_view functional_name);
+
+// The catalogue's description of each option: name, type and default as torch prints it.
+template <class T>
+std::string option_type() {
+  if constexpr (std::is_same_v<T, bool>)
+    return "bool";
+  else if constexpr (std::is_same_v<T, std::string>)
+    return "string";
+  else if constexpr (std::is_same_v<T, std::int64_t>)
+    return "int";
+  else if constexpr (std::is_same_v<T, std::optional<std::int64_t>>)
+    return "int or None";
+  else
+    return "number";
+}
+
+template <class Options>
+std::vector<OptionInfo> option_infos() {
+  std::vector<OptionInfo> infos;
+  for_each_option(Options{}, [&](const char* name, const auto& value, OptionStyle) {
+    using T = std::remove_cvref_t<decltype(value)>;
+    infos.push_back({name, option_type<T>(), option_repr(value)});
+  });
+  return infos;
+}
 
 namespace invocation {
 

@@ -12,7 +12,6 @@
 
 #include "activ/autograd.h"
 #include "activ/error.h"
-#include "activ/nn/catalogue.h"
 #include "activ/nn/functional.h"
 #include "nn/common.h"
 

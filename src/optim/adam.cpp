@@ -8,7 +8,6 @@
 #include <utility>
 
 #include "activ/error.h"
-#include "activ/nn/catalogue.h"
 #include "activ/optim.h"
 #include "optim/update.h"
 
@@ -17,7 +16,7 @@ namespace activ::optim {
 namespace {
 
 std::string repr(double value) {
-  return nn::python_repr(Scalar(value));
+  return python_repr(Scalar(value));
 }
 
 struct AdamHyperparameters {

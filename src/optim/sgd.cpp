@@ -6,7 +6,6 @@
 #include <utility>
 
 #include "activ/error.h"
-#include "activ/nn/catalogue.h"
 #include "activ/optim.h"
 #include "optim/update.h"
 
@@ -14,7 +13,7 @@ namespace activ::optim {
 
 namespace {
 std::string repr(double value) {
-  return nn::python_repr(Scalar(value));
+  return python_repr(Scalar(value));
 }
 
 struct SgdStep {

@@ -53,33 +53,85 @@ class Mp {
   mpfr_t value_;
 };
 
-Mp operator+(const Mp& a, const Mp& b) { return apply(mpfr_add, a, b); }
-Mp operator-(const Mp& a, const Mp& b) { return apply(mpfr_sub, a, b); }
-Mp operator*(const Mp& a, const Mp& b) { return apply(mpfr_mul, a, b); }
-Mp operator/(const Mp& a, const Mp& b) { return apply(mpfr_div, a, b); }
-Mp operator-(const Mp& a) { return apply(mpfr_neg, a); }
-bool operator<(const Mp& a, const Mp& b) { return compare(a, b) < 0; }
-bool operator>(const Mp& a, const Mp& b) { return compare(a, b) > 0; }
-bool operator>=(const Mp& a, const Mp& b) { return compare(a, b) >= 0; }
-Mp exp(const Mp& x) { return apply(mpfr_exp, x); }
-Mp expm1(const Mp& x) { return apply(mpfr_expm1, x); }
-Mp log1p(const Mp& x) { return apply(mpfr_log1p, x); }
-Mp tanh(const Mp& x) { return apply(mpfr_tanh, x); }
-Mp cosh(const Mp& x) { return apply(mpfr_cosh, x); }
-Mp abs(const Mp& x) { return apply(mpfr_abs, x); }
-Mp erfc(const Mp& x) { return apply(mpfr_erfc, x); }
-Mp sqrt(const Mp& x) { return apply(mpfr_sqrt, x); }
-Mp atan(const Mp& x) { return apply(mpfr_atan, x); }
+Mp operator+(const Mp& a, const Mp& b) {
+  return apply(mpfr_add, a, b);
+}
+Mp operator-(const Mp& a, const Mp& b) {
+  return apply(mpfr_sub, a, b);
+}
+Mp operator*(const Mp& a, const Mp& b) {
+  return apply(mpfr_mul, a, b);
+}
+Mp operator/(const Mp& a, const Mp& b) {
+  return apply(mpfr_div, a, b);
+}
+Mp operator-(const Mp& a) {
+  return apply(mpfr_neg, a);
+}
+bool operator<(const Mp& a, const Mp& b) {
+  return compare(a, b) < 0;
+}
+bool operator>(const Mp& a, const Mp& b) {
+  return compare(a, b) > 0;
+}
+bool operator>=(const Mp& a, const Mp& b) {
+  return compare(a, b) >= 0;
+}
+Mp exp(const Mp& x) {
+  return apply(mpfr_exp, x);
+}
+Mp expm1(const Mp& x) {
+  return apply(mpfr_expm1, x);
+}
+Mp log1p(const Mp& x) {
+  return apply(mpfr_log1p, x);
+}
+Mp tanh(const Mp& x) {
+  return apply(mpfr_tanh, x);
+}
+Mp cosh(const Mp& x) {
+  return apply(mpfr_cosh, x);
+}
+Mp abs(const Mp& x) {
+  return apply(mpfr_abs, x);
+}
+Mp erfc(const Mp& x) {
+  return apply(mpfr_erfc, x);
+}
+Mp sqrt(const Mp& x) {
+  return apply(mpfr_sqrt, x);
+}
+Mp atan(const Mp& x) {
+  return apply(mpfr_atan, x);
+}
 
-long double exp(long double x) { return std::exp(x); }
-long double expm1(long double x) { return std::expm1(x); }
-long double log1p(long double x) { return std::log1p(x); }
-long double tanh(long double x) { return std::tanh(x); }
-long double cosh(long double x) { return std::cosh(x); }
-long double abs(long double x) { return std::abs(x); }
-long double erfc(long double x) { return std::erfc(x); }
-long double sqrt(long double x) { return std::sqrt(x); }
-long double atan(long double x) { return std::atan(x); }
+long double exp(long double x) {
+  return std::exp(x);
+}
+long double expm1(long double x) {
+  return std::expm1(x);
+}
+long double log1p(long double x) {
+  return std::log1p(x);
+}
+long double tanh(long double x) {
+  return std::tanh(x);
+}
+long double cosh(long double x) {
+  return std::cosh(x);
+}
+long double abs(long double x) {
+  return std::abs(x);
+}
+long double erfc(long double x) {
+  return std::erfc(x);
+}
+long double sqrt(long double x) {
+  return std::sqrt(x);
+}
+long double atan(long double x) {
+  return std::atan(x);
+}
 
 template <class R>
 R max(const R& a, const R& b) {
@@ -121,7 +173,8 @@ R tanhshrink(const R& x) {
 
 // torch's CELU evaluates exp(x / alpha) in the input type, so with alpha < 0 it overflows to inf
 // (and the result to -inf) where the exact product alpha * expm1(x / alpha) would still be finite.
-const long double kLogDoubleMax = std::log(static_cast<long double>(std::numeric_limits<double>::max()));
+const long double kLogDoubleMax =
+    std::log(static_cast<long double>(std::numeric_limits<double>::max()));
 template <class R>
 R overflowing_exp(const R& x) {
   return x > R(kLogDoubleMax) ? R(INFINITY) : exp(x);
@@ -189,14 +242,12 @@ std::string num(double value) {
 
 // formula(zero, x) evaluates in the type of zero (long double or Mp).
 template <class Forward, class Backward>
-Function make(std::string module, std::string options, kernels::Activation kernel,
-              kernels::Params params, Forward f, Backward df,
-              Precision float64_precision = Precision::kLongDouble) {
+Function make(std::string module, std::string options, kernels::Params params, Forward f,
+              Backward df, Precision float64_precision = Precision::kLongDouble) {
   std::string name = options.empty() ? module : module + "(" + options + ")";
   return {std::move(name),
           std::move(module),
-          kernel,
-          params,
+          std::move(params),
           float64_precision,
           [f](double x) { return f(0.0L, x); },
           [df](double x) { return df(0.0L, x); },
@@ -204,13 +255,13 @@ Function make(std::string module, std::string options, kernels::Activation kerne
           [df](double x) { return static_cast<long double>(df(Mp(0), x)); }};
 }
 
-using A = kernels::Activation;
+namespace k = kernels;
 
 std::vector<Function> build_functions() {
   std::vector<Function> out;
   for (double alpha : {1.0, 0.5, -1.5}) {
     out.push_back(make(
-        "ELU", "alpha=" + num(alpha), A::ELU, {{alpha}},
+        "ELU", "alpha=" + num(alpha), k::ELUParams{.alpha = alpha},
         [alpha](auto r, double x) {
           using R = decltype(r);
           return x > 0 ? R(x) : R(alpha) * expm1(R(x));
@@ -222,7 +273,7 @@ std::vector<Function> build_functions() {
   }
   for (double alpha : {1.0, 2.0, -0.5}) {
     out.push_back(make(
-        "CELU", "alpha=" + num(alpha), A::CELU, {{alpha}},
+        "CELU", "alpha=" + num(alpha), k::CELUParams{.alpha = alpha},
         [alpha](auto r, double x) {
           using R = decltype(r);
           return x > 0 ? R(x) : R(alpha) * overflowing_expm1(R(x) / R(alpha));
@@ -233,7 +284,7 @@ std::vector<Function> build_functions() {
         }));
   }
   out.push_back(make(
-      "SELU", "", A::SELU, {},
+      "SELU", "", k::SELUParams{},
       [](auto r, double x) {
         using R = decltype(r);
         return x > 0 ? R(kSeluScale) * R(x) : R(kSeluScale) * R(kSeluAlpha) * expm1(R(x));
@@ -243,28 +294,27 @@ std::vector<Function> build_functions() {
         return x > 0 ? R(kSeluScale) : R(kSeluScale) * R(kSeluAlpha) * exp(R(x));
       }));
   out.push_back(make(
-      "Sigmoid", "", A::Sigmoid, {},
-      [](auto r, double x) { return sigmoid(decltype(r)(x)); },
+      "Sigmoid", "", k::SigmoidParams{}, [](auto r, double x) { return sigmoid(decltype(r)(x)); },
       [](auto r, double x) {
         using R = decltype(r);
         return sigmoid(R(x)) * sigmoid(-R(x));
       }));
   out.push_back(make(
-      "LogSigmoid", "", A::LogSigmoid, {},
+      "LogSigmoid", "", k::LogSigmoidParams{},
       [](auto r, double x) { return -softplus1(-decltype(r)(x)); },
       [](auto r, double x) { return sigmoid(-decltype(r)(x)); }));
   out.push_back(make(
-      "Tanh", "", A::Tanh, {}, [](auto r, double x) { return tanh(decltype(r)(x)); },
+      "Tanh", "", k::TanhParams{}, [](auto r, double x) { return tanh(decltype(r)(x)); },
       [](auto r, double x) { return sech2(decltype(r)(x)); }));
   out.push_back(make(
-      "Tanhshrink", "", A::Tanhshrink, {},
+      "Tanhshrink", "", k::TanhshrinkParams{},
       [](auto r, double x) { return tanhshrink(decltype(r)(x)); },
       [](auto r, double x) {
         const auto t = tanh(decltype(r)(x));
         return t * t;
       }));
   out.push_back(make(
-      "Softsign", "", A::Softsign, {},
+      "Softsign", "", k::SoftsignParams{},
       [](auto r, double x) {
         using R = decltype(r);
         return R(x) / (1 + abs(R(x)));
@@ -278,8 +328,8 @@ std::vector<Function> build_functions() {
     // torch's switch to the identity when x * beta > threshold, tested in double as activ does.
     const double b = beta, t = threshold;
     out.push_back(make(
-        "Softplus", "beta=" + num(beta) + ", threshold=" + num(threshold), A::Softplus,
-        {{beta, threshold}},
+        "Softplus", "beta=" + num(beta) + ", threshold=" + num(threshold),
+        k::SoftplusParams{.beta = beta, .threshold = threshold},
         [b, t](auto r, double x) {
           using R = decltype(r);
           return x * b > t ? R(x) : softplus1(R(x) * R(b)) / R(b);
@@ -290,21 +340,22 @@ std::vector<Function> build_functions() {
         }));
   }
   out.push_back(make(
-      "SiLU", "", A::SiLU, {}, [](auto r, double x) { return swish(decltype(r)(x), decltype(r)(1)); },
+      "SiLU", "", k::SiLUParams{},
+      [](auto r, double x) { return swish(decltype(r)(x), decltype(r)(1)); },
       [](auto r, double x) { return swish_derivative(decltype(r)(x), decltype(r)(1)); },
       Precision::kMpfr));
   for (double beta : {1.0, 1.702}) {
     out.push_back(make(
-        "Swish", "beta=" + num(beta), A::Swish, {{beta}},
+        "Swish", "beta=" + num(beta), k::SwishParams{.beta = beta},
         [beta](auto r, double x) { return swish(decltype(r)(x), decltype(r)(beta)); },
         [beta](auto r, double x) { return swish_derivative(decltype(r)(x), decltype(r)(beta)); },
         Precision::kMpfr));
   }
   out.push_back(make(
-      "Mish", "", A::Mish, {}, [](auto r, double x) { return mish(decltype(r)(x)); },
+      "Mish", "", k::MishParams{}, [](auto r, double x) { return mish(decltype(r)(x)); },
       [](auto r, double x) { return mish_derivative(decltype(r)(x)); }, Precision::kMpfr));
   out.push_back(make(
-      "GELU", "approximate='none'", A::GELU, {{0}},
+      "GELU", "approximate='none'", k::GELUParams{.approximate = k::GeluApproximate::kNone},
       [](auto r, double x) { return decltype(r)(x) * normal_cdf(decltype(r)(x)); },
       [](auto r, double x) {
         using R = decltype(r);
@@ -312,13 +363,23 @@ std::vector<Function> build_functions() {
       },
       Precision::kMpfr));
   out.push_back(make(
-      "GELU", "approximate='tanh'", A::GELU, {{1}},
+      "GELU", "approximate='tanh'", k::GELUParams{.approximate = k::GeluApproximate::kTanh},
       [](auto r, double x) { return gelu_tanh(decltype(r)(x)); },
       [](auto r, double x) {
         // torch's backward is NaN where x^2 overflows in double (tanh' = 0 times w' = inf).
         return std::isinf(x * x) ? decltype(r)(NAN) : gelu_tanh_derivative(decltype(r)(x));
       },
       Precision::kMpfr));
+  out.push_back(make(
+      "SquaredReLU", "", k::SquaredReLUParams{},
+      [](auto r, double x) {
+        using R = decltype(r);
+        return x > 0 ? R(x) * R(x) : R(0);
+      },
+      [](auto r, double x) {
+        using R = decltype(r);
+        return x > 0 ? 2 * R(x) : R(0);
+      }));
   return out;
 }
 
@@ -371,8 +432,8 @@ template <class T>
 Accuracy measure(const Function& function, std::span<const T> inputs, Precision precision) {
   std::vector<T> y(inputs.size()), gx(inputs.size());
   const std::vector<T> ones(inputs.size(), T(1));
-  kernels::forward(function.kernel, inputs, y, function.params);
-  kernels::backward(function.kernel, ones, inputs, gx, function.params);
+  kernels::forward(function.params, inputs, std::span<T>(y));
+  kernels::backward(function.params, std::span<const T>(ones), inputs, std::span<T>(gx));
   Accuracy out;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const double x = inputs[i];
@@ -417,12 +478,11 @@ Accuracy measure_float32_bits(const Function& function, std::uint64_t first_bits
     }
     const std::span<const float> xs(x.data(), n);
     const std::span<const double> xs64(x64.data(), n);
-    kernels::forward(function.kernel, xs, std::span(y.data(), n), function.params);
-    kernels::backward(function.kernel, std::span(ones.data(), n), xs, std::span(gx.data(), n),
-                      function.params);
-    kernels::forward(function.kernel, xs64, std::span(y64.data(), n), function.params);
-    kernels::backward(function.kernel, std::span(ones64.data(), n), xs64, std::span(gx64.data(), n),
-                      function.params);
+    kernels::forward(function.params, xs, std::span(y.data(), n));
+    kernels::backward(function.params, std::span(ones.data(), n), xs, std::span(gx.data(), n));
+    kernels::forward(function.params, xs64, std::span(y64.data(), n));
+    kernels::backward(function.params, std::span(ones64.data(), n), xs64,
+                      std::span(gx64.data(), n));
     for (std::uint32_t i = 0; i < n; ++i) {
       out.forward.add(float32_ulp_error(y[i], y64[i]), x[i]);
       out.backward.add(float32_ulp_error(gx[i], gx64[i]), x[i]);

@@ -22,10 +22,9 @@ enum class Precision { kLongDouble, kMpfr };
 
 // One smooth activation with fixed options.
 struct Function {
-  std::string name;    // module name and options: "Softplus(beta=2.5, threshold=10)"
-  std::string module;  // "Softplus"
-  kernels::Activation kernel;
-  kernels::Params params;
+  std::string name;        // module name and options: "Softplus(beta=2.5, threshold=10)"
+  std::string module;      // "Softplus"
+  kernels::Params params;  // names the kernel too
   // What float64 needs: MPFR where long double's 11 extra bits are not enough (next to the zero
   // of f', where f' cancels, and for beta * x rounded in long double), else long double.
   Precision float64_precision;

@@ -9,18 +9,18 @@
 
 namespace activ::nn {
 
-#define ACTIV_MODULE_DECLARATION(Name, functional, OPTIONS)                     \
-  class Name : public Module {                                                  \
-   public:                                                                      \
-    explicit Name(Name##Options options = {});                                  \
-    Tensor forward(const Tensor& input) const override;                         \
-    using Module::operator();                                                   \
-    std::string name() const override { return #Name; }                         \
-    std::string extra_repr() const override;                                    \
-    const Name##Options& options() const { return options_; }                   \
-                                                                                \
-   private:                                                                     \
-    Name##Options options_;                                                     \
+#define ACTIV_MODULE_DECLARATION(Name, ...)                   \
+  class Name : public Module {                                \
+   public:                                                    \
+    explicit Name(Name##Options options = {});                \
+    Tensor forward(const Tensor& input) const override;       \
+    using Module::operator();                                 \
+    std::string name() const override { return #Name; }       \
+    std::string extra_repr() const override;                  \
+    const Name##Options& options() const { return options_; } \
+                                                              \
+   private:                                                   \
+    Name##Options options_;                                   \
   };
 ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_MODULE_DECLARATION, ACTIV_IGNORE_OPTION)
 #undef ACTIV_MODULE_DECLARATION
@@ -32,17 +32,15 @@ ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_MODULE_DECLARATION, ACTIV_IGNORE_OPTION)
 //   activ::nn::Softmax softmax({.dim = 1});   softmax.repr() == "Softmax(dim=1)"
 //   activ::nn::PReLU prelu({.num_parameters = 3});   prelu.weight()   // [0.25, 0.25, 0.25]
 //   activ::nn::RReLU rrelu;   rrelu.eval();   // training mode (the default) draws random slopes
-// LearnableSwish::beta(), LearnableGELU::mu() and sigma().
-//   activ::nn::Softmax softmax({.dim = 1});   softmax.repr() == "Softmax(dim=1)"
-//   activ::nn::PReLU prelu({.num_parameters = 3});   prelu.weight()   // [0.25, 0.25, 0.25]
-//   activ::nn::RReLU rrelu;   rrelu.eval();   // training mode (the default) draws random slopes
 
 // An accessor per learnable tensor, named as in the table (registered as a parameter).
 #define ACTIV_PARAMETER_ACCESSOR(name) \
-  Tensor name() const { return parameter(#name); }
+  Tensor name() const {                \
+    return parameter(#name);           \
+  }
 
 #define ACTIV_SHAPED_MODULE_DECLARATION(Name, functional, kind, OPTIONS, PARAMETERS) \
-  class Name : public Module {                                                        \
+  class Name : public Module {                                                       \
    public:                                                                           \
     explicit Name(Name##Options options = {});                                       \
     Tensor forward(const Tensor& input) const override;                              \
@@ -55,7 +53,8 @@ ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_MODULE_DECLARATION, ACTIV_IGNORE_OPTION)
    private:                                                                          \
     Name##Options options_;                                                          \
   };
-ACTIV_SHAPED_ACTIVATIONS(ACTIV_SHAPED_MODULE_DECLARATION, ACTIV_IGNORE_OPTION, ACTIV_PARAMETER_ACCESSOR)
+ACTIV_SHAPED_ACTIVATIONS(ACTIV_SHAPED_MODULE_DECLARATION, ACTIV_IGNORE_OPTION,
+                         ACTIV_PARAMETER_ACCESSOR)
 #undef ACTIV_PARAMETER_ACCESSOR
 #undef ACTIV_SHAPED_MODULE_DECLARATION
 

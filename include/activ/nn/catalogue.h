@@ -55,9 +55,8 @@ const std::vector<ActivationInfo>& elementwise_activations();
 // The activations of ACTIV_SHAPED_ACTIVATIONS (dim-based, parametric, randomized), in table order.
 const std::vector<ActivationInfo>& shaped_activations();
 
-// Python's repr of a number as torch's extra_repr prints it: 1 stays 1, 1.0 stays 1.0,
-// 1e-05, 0.3333333333333333, True, inf, nan.
-std::string python_repr(const Scalar& value);
+// Python's repr of a number (activ/scalar.h), also under activ::nn.
+using activ::python_repr;
 
 // The activation whose module or functional name is `name`, ignoring case ("leaky_relu",
 // "LeakyReLU", "leakyrelu"); nullptr when there is none.

@@ -14,22 +14,23 @@
 
 namespace activ::nn::functional {
 
-#define ACTIV_FUNCTIONAL_DECLARATIONS(Name, functional, OPTIONS)                                        \
-  Tensor functional(const Tensor& input, const Name##Options& options = {});                            \
-  Tensor& functional##_(Tensor& input, const Name##Options& options = {});                               \
-  /* For a temporary view, as in functional##_(x[0]): writes through it, returns its handle. */          \
-  inline Tensor functional##_(Tensor&& input, const Name##Options& options = {}) {                       \
-    return functional##_(input, options);                                                               \
-  }                                                                                                     \
-  Tensor functional##_backward(const Tensor& grad_output, const Tensor& input,                          \
-                               const Name##Options& options = {});                                      \
+#define ACTIV_FUNCTIONAL_DECLARATIONS(Name, functional, ...)                                    \
+  Tensor functional(const Tensor& input, const Name##Options& options = {});                    \
+  Tensor& functional##_(Tensor& input, const Name##Options& options = {});                      \
+  /* For a temporary view, as in functional##_(x[0]): writes through it, returns its handle. */ \
+  inline Tensor functional##_(Tensor&& input, const Name##Options& options = {}) {              \
+    return functional##_(input, options);                                                       \
+  }                                                                                             \
+  Tensor functional##_backward(const Tensor& grad_output, const Tensor& input,                  \
+                               const Name##Options& options = {});                              \
   Tensor functional##_second_derivative(const Tensor& input, const Name##Options& options = {});
 ACTIV_ELEMENTWISE_ACTIVATIONS(ACTIV_FUNCTIONAL_DECLARATIONS, ACTIV_IGNORE_OPTION)
 #undef ACTIV_FUNCTIONAL_DECLARATIONS
 
 // --- the activations of ACTIV_SHAPED_ACTIVATIONS (hand-written: each has its own shape rules) ---
 // Inputs are float32 or float64 tensors of any stride; dims are wrapped as torch wraps them
-// (IndexError outside [-ndim, ndim)). Backward functions return the gradients of sum(y * grad_output).
+// (IndexError outside [-ndim, ndim)). Backward functions return the gradients of sum(y *
+// grad_output).
 
 // The dim torch picks for softmax, softmin and log_softmax when dim is None: 0 for 0-, 1- and
 // 3-d inputs, else 1. (torch also warns that the implicit choice is deprecated.)
@@ -57,7 +58,8 @@ Tensor softmax2d_backward(const Tensor& grad_output, const Tensor& output);
 
 // Splits input in halves a, b along dim (even size) and returns a * sigmoid(b).
 Tensor glu(const Tensor& input, const GLUOptions& options = {});
-// The gradient for input (input's shape): grad_output * s for a, (1 - s) * s * a * grad_output for b.
+// The gradient for input (input's shape): grad_output * s for a, (1 - s) * s * a * grad_output for
+// b.
 Tensor glu_backward(const Tensor& grad_output, const Tensor& input, std::int64_t dim = -1);
 
 // cat(relu(x), relu(-x), dim): the size of dim doubles.
@@ -74,8 +76,8 @@ struct PReLUGradients {
 PReLUGradients prelu_backward(const Tensor& grad_output, const Tensor& input, const Tensor& weight);
 
 // Randomized leaky ReLU. options.training: x <= 0 ? x * r : x with r ~ U(lower, upper) drawn per
-// element from activ's generator (manual_seed); otherwise leaky_relu with slope (lower + upper) / 2.
-// ValueError when lower > upper.
+// element from activ's generator (manual_seed); otherwise leaky_relu with slope (lower + upper)
+// / 2. ValueError when lower > upper.
 Tensor rrelu(const Tensor& input, const RReLUOptions& options = {});
 Tensor& rrelu_(Tensor& input, const RReLUOptions& options = {});
 // rrelu that also returns the slopes it used (needed by the backward in training mode): noise
