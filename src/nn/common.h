@@ -13,7 +13,6 @@
 #include "activ/nn/options.h"
 #include "activ/parallel.h"
 #include "activ/tensor.h"
-#include "nn/invocation.h"
 
 namespace activ::nn {
 
@@ -101,14 +100,5 @@ std::string extra_repr_of(const Options& options) {
   return out;
 }
 
-// ActivationInfo::call: the functional call with values parsed into Options and shown as
-// extra_repr shows them, "hardtanh(min_val=0.5, max_val=-0.5)". Parse errors name the module, as
-// forward's do.
-template <class Options>
-std::string functional_call(const char* module_name, const char* functional_name,
-                            const OptionValues& values) {
-  const Options options = invocation::parse_options<Options>(values, module_name);
-  return std::string(functional_name) + "(" + extra_repr_of(options) + ")";
-}
 
 }  // namespace activ::nn
