@@ -46,6 +46,8 @@ def torch_reference(name, x, **options):
     """torch.nn.functional's activation, or the formula for activ's own ones."""
     if name == "swish":
         return x * torch.sigmoid(options.get("beta", 1.0) * x)
+    if name == "squared_relu":  # Primer's relu(x)^2
+        return torch.relu(x) ** 2
     return getattr(torch.nn.functional, name)(x, **options)
 
 
