@@ -11,6 +11,7 @@
 
 #include "activ/error.h"
 #include "activ/nn/catalogue.h"
+#include "activ/tensor.h"
 #include "text.h"
 #include "usage_error.h"
 
@@ -58,7 +59,16 @@ inline const nn::ActivationInfo& require_activation(const std::string& command,
 inline std::string checked_repr(const std::string& command, const nn::ActivationInfo& info,
                                 const nn::OptionValues& values) {
   try {
-    return info.repr(values);
+    std::string repr = info.repr(values);
+    // Some values are only checked when the function runs (softshrink's lambd, gelu's
+    // approximate, rrelu's bounds in training): run it on no elements. Errors of that probe's
+    // shape (a dim it lacks) are not the options', and the real input may well fit.
+    try {
+      info.forward(empty({0}), values);
+    } catch (const ShapeError&) {
+    } catch (const IndexError&) {
+    }
+    return repr;
   } catch (const ValueError& error) {
     throw UsageError(command + ": " + error.what());
   }
