@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <memory>
 
@@ -39,6 +40,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   try {
     auto storage = null_storage ? nullptr : std::make_shared<activ::Storage>(storage_bytes);
+    // Zeros: a fresh storage is uninitialized, and bytes other than 0 and 1 are no bool.
+    if (storage) std::memset(storage->data(), 0, storage_bytes);
     activ::Tensor view(storage, offset, sizes, strides, dtype);
     if (view.numel() > 4096) return 0;  // a valid view this large only makes the run slow
     (void)view.sum();

@@ -206,17 +206,21 @@ void check_view(const Storage* storage, std::int64_t offset, const Shape& sizes,
   if (std::any_of(strides.begin(), strides.end(), [](std::int64_t s) { return s < 0; }))
     throw ValueError(view + ": negative strides are not supported");
   if (numel == 0) return;  // reaches no element
-  // The last element's index, then the bytes up to its end, without overflow.
+  // The last element's index, then the bytes up to its end, without overflow; also the bytes
+  // the loops step over along each dim (size * stride, one step past the last element).
+  const auto item = static_cast<std::int64_t>(itemsize(dtype));
   std::int64_t last = offset;
   bool overflow = false;
   for (std::size_t d = 0; d < sizes.size(); ++d) {
-    std::int64_t reach = 0;
+    std::int64_t reach = 0, steps = 0;
     overflow = overflow || __builtin_mul_overflow(sizes[d] - 1, strides[d], &reach) ||
-               __builtin_add_overflow(last, reach, &last);
+               __builtin_add_overflow(last, reach, &last) ||
+               __builtin_mul_overflow(sizes[d], strides[d], &steps) ||
+               __builtin_mul_overflow(steps, item, &steps);
   }
   std::int64_t needed = 0;
   overflow = overflow || __builtin_add_overflow(last, 1, &needed) ||
-             __builtin_mul_overflow(needed, static_cast<std::int64_t>(itemsize(dtype)), &needed);
+             __builtin_mul_overflow(needed, item, &needed);
   if (overflow || static_cast<std::uint64_t>(needed) > storage->nbytes()) {
     throw IndexError(view + " of " + std::string(activ::name(dtype)) + " needs " +
                      (overflow ? std::string("more bytes than can be addressed")
