@@ -1,7 +1,8 @@
-// Fuzzes the activ command line with the real `list` and `eval` subcommands: each input is an
-// argv, one argument per line, parsed and run inside main.cpp's try/catch with the output
-// discarded. An escaping exception, crash or sanitizer report is a bug. The other subcommands
-// are left out: they draw figures or run long benchmarks rather than parse input.
+// Fuzzes the activ command line with the real `list` and `eval` subcommands and the options of
+// `bench` (--threads, --size: parsed and checked, not run): each input is an argv, one argument
+// per line, parsed and run inside main.cpp's try/catch with the output discarded. An escaping
+// exception, crash or sanitizer report is a bug. The other subcommands are left out: they draw
+// figures (fuzz/plot_range_fuzz.cpp fuzzes plot's ranges) or run long benchmarks.
 //
 // eval reads and writes .npy files: the fuzzer runs in a fresh temporary directory holding two
 // inputs, x.npy and g.npy, restored before every run, and arguments containing '/' are skipped
@@ -102,6 +103,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   app.set_version_flag("--version", "activ fuzz");
   activ::cli::register_list(app);
   activ::cli::register_eval(app);
+  // bench's options (--threads, --size, --dtype, NAMES) are checked while parsing; the run
+  // itself would time functions for seconds, so it is left out.
+  activ::cli::register_bench(app);
+  app.get_subcommand("bench")->callback([] {});
   try {
     app.parse(static_cast<int>(argv.size()), argv.data());
   } catch (const CLI::ParseError& error) {

@@ -159,6 +159,75 @@ TEST_F(AtomicWrite, KilledSaveFigureLeavesOldOrNewFile) {
       kKills);
 }
 
+// SIGTERM and SIGINT end a writer without leaving its temporary file behind (which for a large
+// tensor was tens of megabytes).
+TEST_F(AtomicWrite, TerminatedWritersLeaveNoTemporaryFile) {
+  const fs::path path = directory_ / "x.npy";
+  std::mt19937 random(std::random_device{}());
+  for (const int signal_number : {SIGTERM, SIGINT}) {
+    for (int attempt = 0; attempt < 6; ++attempt) {
+      int saved[2];
+      ASSERT_EQ(::pipe(saved), 0);
+      const pid_t child = ::fork();
+      if (child == 0) {
+        ::close(saved[0]);
+        ::signal(signal_number, SIG_DFL);  // as in a program that sets no handler of its own
+        for (int version = 1;; version ^= 1) {
+          activ::save_npy(path.string(), large_tensor(version));
+          const char done = 1;
+          if (::write(saved[1], &done, 1) != 1) std::_Exit(1);
+        }
+      }
+      ::close(saved[1]);
+      char done = 0;
+      EXPECT_EQ(::read(saved[0], &done, 1), 1) << "the writer died before its first save";
+      std::this_thread::sleep_for(
+          std::chrono::microseconds(std::uniform_int_distribution<int>(0, 20000)(random)));
+      ::kill(child, signal_number);
+      int status = 0;
+      ::waitpid(child, &status, 0);
+      ::close(saved[0]);
+      EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == signal_number) << "status " << status;
+      for (const auto& entry : fs::directory_iterator(directory_))
+        EXPECT_EQ(entry.path(), path) << "left behind after signal " << signal_number;
+    }
+  }
+}
+
+// The temporary files of writers that are gone (SIGKILL, which no handler sees) are removed by
+// the next write to the same file; those of running writers are not.
+TEST_F(AtomicWrite, NextWriteRemovesTemporariesOfGoneWriters) {
+  const pid_t gone = ::fork();
+  if (gone == 0) std::_Exit(0);
+  ASSERT_EQ(::waitpid(gone, nullptr, 0), gone);
+  const fs::path stale = directory_ / (".x.npy.tmp-" + std::to_string(gone) + "-0");
+  const fs::path running = directory_ / (".x.npy.tmp-" + std::to_string(::getpid()) + "-999");
+  const fs::path other_file = directory_ / (".y.npy.tmp-" + std::to_string(gone) + "-0");
+  for (const fs::path& file : {stale, running, other_file}) std::ofstream(file) << "partial";
+  activ::save_npy((directory_ / "x.npy").string(), activ::ones({2}));
+  EXPECT_FALSE(fs::exists(stale));
+  EXPECT_TRUE(fs::exists(running));
+  EXPECT_TRUE(fs::exists(other_file));
+}
+
+// A replaced file keeps its permissions (a 0600 file became world-readable 0644).
+TEST_F(AtomicWrite, ReplacedFilesKeepTheirMode) {
+  const auto mode_of = [](const fs::path& path) {
+    struct stat status {};
+    EXPECT_EQ(::stat(path.c_str(), &status), 0);
+    return status.st_mode & 07777;
+  };
+  const fs::path npy = directory_ / "x.npy", model = directory_ / "model.safetensors";
+  activ::save_npy(npy.string(), activ::ones({2}));
+  const activ::nn::Linear layer(2, 2);
+  activ::nn::save(layer, model.string());
+  for (const fs::path& path : {npy, model}) ASSERT_EQ(::chmod(path.c_str(), 0600), 0);
+  activ::save_npy(npy.string(), activ::zeros({3}));
+  activ::nn::save(layer, model.string());
+  EXPECT_EQ(mode_of(npy), 0600u);
+  EXPECT_EQ(mode_of(model), 0600u);
+}
+
 struct FileState {
   std::string bytes;
   struct timespec modified {};

@@ -3,6 +3,7 @@
 // must produce. Nothing here may crash, abort or raise anything but an activ::Error.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -363,6 +364,80 @@ std::vector<BadCall> bad_api_calls() {
          (x * 2).backward();
        },
        raises<activ::Error>(), "backward"},
+      // --- the public view constructor: every element it reaches must lie in its storage ---
+      {"view of null storage", [] { Tensor(nullptr, 0, {2}, {1}, activ::float32); },
+       raises<ValueError>(), "expected a storage, got null"},
+      {"view past the storage's end",
+       [] { Tensor(std::make_shared<activ::Storage>(16), 0, {5}, {1}, activ::float32); },
+       raises<IndexError>(), "needs 20 bytes, out of bounds for a storage of 16 bytes"},
+      {"view at a negative offset",
+       [] { Tensor(std::make_shared<activ::Storage>(16), -1, {2}, {1}, activ::float32); },
+       raises<ValueError>(), "expected a non-negative storage_offset"},
+      {"view with a negative stride",
+       [] { Tensor(std::make_shared<activ::Storage>(16), 3, {4}, {-1}, activ::float32).fill_(1); },
+       raises<ValueError>(), "negative strides are not supported"},
+      {"view with an overflowing stride",
+       [] {
+         Tensor(std::make_shared<activ::Storage>(16), 0, {2},
+                {std::numeric_limits<std::int64_t>::max()}, activ::float32)
+             .fill_(1);
+       },
+       raises<IndexError>(), "needs more bytes than can be addressed"},
+      {"view with fewer strides than sizes",
+       [] {
+         Tensor(std::make_shared<activ::Storage>(16), 0, {2, 2}, {1}, activ::float32);
+       },
+       raises<ShapeError>(), "expected as many strides as sizes, got 1 and 2"},
+      {"view with a negative size",
+       [] { Tensor(std::make_shared<activ::Storage>(16), 0, {-2}, {1}, activ::float32); },
+       raises<ShapeError>(), "negative dimension -2"},
+      // --- undefined tensors, autograd, printing ---
+      {"numel of undefined", [] { (void)Tensor().numel(); }, raises<ValueError>(),
+       "numel: the tensor is undefined"},
+      {"dim of undefined", [] { (void)Tensor().dim(); }, raises<ValueError>(),
+       "dim: the tensor is undefined"},
+      {"grad without inputs",
+       [] {
+         const Tensor x = activ::ones({2}).requires_grad_();
+         activ::autograd::grad({(x * 2).sum()}, {});
+       },
+       raises<ValueError>(), "grad requires non-empty inputs"},
+      {"set_printoptions huge precision",
+       [] {
+         activ::PrintOptions options;
+         options.precision = std::numeric_limits<int>::max();
+         activ::set_printoptions(options);
+       },
+       raises<ValueError>(), "precision must be between 0 and 1074, got 2147483647"},
+      // --- writes that overlap their input, or themselves (torch's overlap checks) ---
+      {"copy_ from a partly overlapping slice",
+       [] {
+         Tensor a = activ::arange(10.0);
+         a.slice(0, 1, 6).copy_(a.slice(0, 0, 5));
+       },
+       raises<ValueError>(),
+       "copy_: unsupported operation: some elements of the input tensor and the written-to "
+       "tensor refer to a single memory location"},
+      {"add_ from a partly overlapping slice",
+       [] {
+         Tensor a = activ::arange(10.0);
+         a.slice(0, 1, 6).add_(a.slice(0, 0, 5));
+       },
+       raises<ValueError>(), "add_: unsupported operation: some elements of the input tensor"},
+      {"relu_ on an expanded tensor",
+       [] {
+         Tensor x = activ::ones({1}).expand({3});
+         F::relu_(x);
+       },
+       raises<ValueError>(),
+       "unsupported operation: more than one element of the written-to tensor refers to a "
+       "single memory location"},
+      {"elu_ on an expanded tensor",
+       [] {
+         Tensor x = activ::ones({1}).expand({3});
+         F::elu_(x);
+       },
+       raises<ValueError>(), "more than one element of the written-to tensor"},
       // --- .npy bytes ---
       {"npy empty input", [] { load_npy_text(""); }, raises<IoError>(), "load_npy: 'bad.npy'"},
       {"npy bad magic", [] { load_npy_text("NUMPY\x01"); }, raises<IoError>(), "load_npy"},
@@ -466,6 +541,99 @@ TEST(BadInput, EveryBadCallRaisesItsError) {
   }
 }
 
+// More threads than the pool's maximum are capped, with a warning, instead of being spawned
+// until memory runs out.
+TEST(BadInput, SetNumThreadsCapsHugeCounts) {
+  const int before = activ::get_num_threads();
+  ::testing::internal::CaptureStderr();
+  activ::set_num_threads(1 << 30);
+  const std::string warning = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(activ::get_num_threads(), activ::kMaxNumThreads);
+  EXPECT_EQ(warning,
+            "activ: warning: set_num_threads: 1073741824 threads requested, using the maximum of "
+            "1024\n");
+  activ::set_num_threads(before);
+}
+
+// Runs body on a thread with a stack of the given bytes, and waits for it.
+void run_on_small_stack(std::size_t stack_bytes, void (*body)()) {
+  pthread_attr_t attributes;
+  ASSERT_EQ(::pthread_attr_init(&attributes), 0);
+  ASSERT_EQ(::pthread_attr_setstacksize(&attributes, stack_bytes), 0);
+  pthread_t thread;
+  ASSERT_EQ(::pthread_create(
+                &thread, &attributes,
+                [](void* function) -> void* {
+                  reinterpret_cast<void (*)()>(function)();
+                  return nullptr;
+                },
+                reinterpret_cast<void*>(body)),
+            0);
+  ::pthread_attr_destroy(&attributes);
+  ::pthread_join(thread, nullptr);
+}
+
+// A long chain of nodes is freed, and runs backward, without a stack frame per node: on a 1 MB
+// stack, 100,000 nodes (300,000 took 393k nested destructor frames on the default 8 MB stack;
+// 1,000,000 nodes, run by hand on the default stack, took 34 s and 670 MB on a loaded 2-core
+// machine: too slow for CI).
+TEST(BadInput, LongGraphIsFreedAndDifferentiatedIteratively) {
+  run_on_small_stack(std::size_t{1} << 20, [] {
+    constexpr int kNodes = 100'000;
+    const Tensor x = activ::ones({1}).requires_grad_();
+    {
+      Tensor y = x;
+      for (int i = 0; i < kNodes; ++i) y = y + 0.0;
+    }  // freed here
+    Tensor y = x;
+    for (int i = 0; i < kNodes; ++i) y = y + 0.0;
+    y.sum().backward();
+    EXPECT_EQ(x.grad().item<float>(), 1.0f);
+  });
+}
+
+// Twice a huge edgeitems overflowed int and printing read far out of bounds; torch shows every
+// element (torch.set_printoptions(threshold=1, edgeitems=2**31 - 1); str(torch.arange(20))).
+TEST(BadInput, PrintingWithHugeEdgeitemsShowsEveryElement) {
+  activ::PrintOptions options;
+  options.threshold = 1;
+  options.edgeitems = std::numeric_limits<int>::max();
+  activ::set_printoptions(options);
+  const std::string text = activ::arange(20).repr();
+  activ::reset_printoptions();
+  EXPECT_EQ(text,
+            "tensor([ 0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14, 15, 16, 17,\n"
+            "        18, 19])");
+}
+
+// A .npy file too large for memory (8 TiB of float64, a sparse file) names the operation, the
+// file and the shape.
+TEST(BadInput, HugeNpyAllocationNamesTheOperationAndShape) {
+  const fs::path path = fs::temp_directory_path() / ("huge-" + std::to_string(::getpid()) + ".npy");
+  const std::string header =
+      npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1099511627776,), }", "");
+  {
+    std::FILE* file = std::fopen(path.c_str(), "wb");
+    ASSERT_NE(file, nullptr);
+    std::fwrite(header.data(), 1, header.size(), file);
+    std::fclose(file);
+  }
+  if (::truncate(path.c_str(), static_cast<off_t>(header.size() + (std::int64_t{1} << 43))) != 0) {
+    fs::remove(path);
+    GTEST_SKIP() << "no sparse file of 8 TiB here";
+  }
+  try {
+    activ::load_npy(path.string());
+    ADD_FAILURE() << "no exception";
+  } catch (const activ::OutOfMemoryError& error) {
+    EXPECT_THAT(error.what(),
+                ::testing::HasSubstr("load_npy: '" + path.string() +
+                                     "': empty: shape [1099511627776] of float64: allocation of "
+                                     "8796093022208 bytes failed"));
+  }
+  fs::remove(path);
+}
+
 // --- the activ program ----------------------------------------------------------------------
 
 // The activ program next to this test in the build tree (tests/ and bin/ are siblings).
@@ -478,8 +646,11 @@ struct ProgramRun {
   std::string output;  // stdout and stderr
 };
 
+// stderr joins the pipe first, so arguments may redirect stdout alone; a hang ends after 60 s
+// as exit code 124.
 ProgramRun run_activ(const std::string& arguments) {
-  const std::string command = activ_program().string() + " " + arguments + " 2>&1";
+  const std::string command =
+      "exec 2>&1; timeout -k 5 60 " + activ_program().string() + " " + arguments;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return {-1, "popen failed"};
   std::string output;
@@ -509,6 +680,42 @@ TEST(BadInput, EveryBadCommandLineExitsWithAMessage) {
       {"accuracy SiLU --threads abc", 2, "abc"},
       {"accuracy SiLU --dtype float16", 2, "float16"},
       {"accuracy 'ELU(alpha='", 2, "ELU(alpha="},
+      // plot ranges too narrow for distinct ticks (a segfault, or a hang growing memory) or
+      // too wide for a double
+      {"plot elu --range 0:5e-324 -o /nonexistent/t.svg", 2,
+       "--range LO:HI: expected a width hi - lo of at least 1e-300"},
+      {"plot elu --range -1e-323:0 -o /nonexistent/t.png", 2, "expected a width hi - lo of"},
+      {"plot elu --range 1:1.0000000000000002 -o /nonexistent/t.png", 2,
+       "and 1e-12 of the bounds' magnitude, got '1:1.0000000000000002'"},
+      {"plot elu --range 100:100.00000000000003 -o /nonexistent/t.png", 2,
+       "expected a width hi - lo of"},
+      {"plot elu --range -5e-324:5e-324 -o /nonexistent/t.png", 2, "expected a width hi - lo of"},
+      {"plot elu --range -1e308:1e308 -o /nonexistent/t.svg", 2,
+       "expected a width hi - lo within the range of float64"},
+      // thread counts: capped, and said briefly
+      {"bench relu --size 1024 --threads 100000", 2,
+       "--threads: Value 100000 not in range 1 to 1024"},
+      {"bench relu --threads 0", 2, "--threads: Value 0 not in range 1 to 1024"},
+      {"accuracy SiLU --threads 100000", 2, "not in range 1 to 1024"},
+      // numbers beyond the dtype
+      {"eval relu -- 1e400", 2, "eval: '1e400' is out of range of float64"},
+      {"eval relu -- -3.4e39", 2, "eval: '-3.4e39' is out of range of float32"},
+      // invalid option values are usage errors, whoever checks them
+      {"eval softshrink --lambd -1 -- 1", 2, "lambd must be greater or equal to 0"},
+      {"eval rrelu --lower 0.5 --upper 0.1 --train -- 1", 2, "expected lower <= upper"},
+      {"eval gelu --approximate fast -- 1", 2, "must be either 'none' or 'tanh', got 'fast'"},
+      {"eval hardtanh --min-val 2 --max-val -2 -- 1", 2, "max_val must be greater than min_val"},
+      {"eval prelu --num-parameters -1 -- 1", 2, "num_parameters must be non-negative"},
+      // input that would be ignored
+      {"eval rrelu --seed 5 -- 1", 2, "eval: --seed only applies with --train"},
+      {"eval relu --output '' -- 1", 2, "eval: --output expects a file path, got ''"},
+      {"eval relu --grad-input= -- 1", 2, "eval: --grad-input expects a file path, got ''"},
+      {"--version extra", 2, "--version takes no arguments, got 'extra'"},
+      // output that cannot be written is an error, not a success
+      {"eval relu -- 1 2 3 >/dev/full", 1,
+       "cannot write to standard output: No space left on device"},
+      {"list --json >/dev/full", 1, "cannot write to standard output"},
+      {"--help >&-", 1, "cannot write to standard output: Bad file descriptor"},
   };
   for (const BadCommand& bad : commands) {
     SCOPED_TRACE(bad.arguments);

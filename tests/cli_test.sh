@@ -169,6 +169,72 @@ expect eval-integer-npy 1 '^activ: error: relu: expected argument .input. to be 
   "$activ" eval relu --input "$npy/i8_c.npy"
 expect eval-shape-error 1 '^activ: error: ' "$activ" eval softmax2d -- 1 2
 
+# ACTIV_NUM_THREADS: invalid values are reported, huge ones capped
+for value in abc -1 0 1.5; do
+  expect "threads-env-invalid-$value" 0 "^activ: warning: ACTIV_NUM_THREADS='$value' is not a thread count" \
+    env ACTIV_NUM_THREADS="$value" "$activ" eval relu -- 1
+done
+expect threads-env-capped 0 '^activ: warning: ACTIV_NUM_THREADS: 100000 threads requested, using the maximum of 1024$' \
+  env ACTIV_NUM_THREADS=100000 "$activ" eval relu -- 1
+
+# activ eval: a failure writes nothing; every input and output path is checked first
+"$activ" eval relu --output "$scratch/kept.npy" -- 1 2
+cp "$scratch/kept.npy" "$scratch/kept-before.npy"
+expect eval-missing-grad-output 1 "^activ: error: load_npy: '$scratch/missing-g\.npy'" \
+  "$activ" eval relu --output "$scratch/kept.npy" --grad-output "$scratch/missing-g.npy" -- 5 6
+expect eval-bad-grad-output-shape 1 '^activ: error: ' \
+  "$activ" eval relu --output "$scratch/kept.npy" --grad-output "$npy/f4_3d_c.npy" -- 5 6
+expect eval-unwritable-grad-input 1 "^activ: error: eval: --grad-input: cannot write '$scratch/none/gx\.npy': no such directory$" \
+  "$activ" eval relu --output "$scratch/kept.npy" --grad-input "$scratch/none/gx.npy" -- 5 6
+expect eval-failures-kept-output 0 '' cmp "$scratch/kept-before.npy" "$scratch/kept.npy"
+
+# Writing onto a FIFO or a device writes into it (a rename would replace the node with a file);
+# the device is made here (never the machine's own /dev/full)
+"$activ" eval relu --output "$scratch/expected-12.npy" -- 1 2
+mkfifo "$scratch/fifo.npy"
+cat "$scratch/fifo.npy" >"$scratch/from-fifo.npy" &
+reader=$!
+expect_exact eval-into-fifo 0 '' timeout 20 "$activ" eval relu --output "$scratch/fifo.npy" -- 1 2
+wait $reader
+expect fifo-kept 0 '^fifo$' bash -c "[[ -p '$scratch/fifo.npy' ]] && echo fifo"
+expect fifo-got-the-array 0 '' cmp "$scratch/expected-12.npy" "$scratch/from-fifo.npy"
+if mknod "$scratch/full.npy" c 1 7 2>/dev/null && mknod "$scratch/full.png" c 1 7 2>/dev/null; then
+  expect eval-into-full-device 1 "^activ: error: save_npy: '$scratch/full\.npy': .*No space left on device$" \
+    "$activ" eval relu --output "$scratch/full.npy" -- 1
+  expect plot-into-full-device 1 "^activ: error: save_figure: '$scratch/full\.png': .*No space left on device$" \
+    "$activ" plot elu -o "$scratch/full.png"
+  expect devices-kept 0 '^devices$' bash -c "[[ -c '$scratch/full.npy' && -c '$scratch/full.png' ]] && echo devices"
+else
+  echo "skip devices: mknod needs root"
+fi
+
+# Replacing a file keeps its permissions
+"$activ" eval relu --output "$scratch/private.npy" -- 1
+chmod 600 "$scratch/private.npy"
+"$activ" eval relu --output "$scratch/private.npy" -- 2
+expect replaced-file-keeps-mode 0 '^600$' stat -c %a "$scratch/private.npy"
+
+# Temporaries of killed writers go with the next write next to them; SIGTERM and SIGINT
+# remove the writer's own
+sh -c 'exit 0' &
+gone=$!
+wait $gone
+touch "$scratch/.private.npy.tmp-$gone-0"
+mkdir "$scratch/.stale-gallery.tmp-$gone"
+"$activ" eval relu --output "$scratch/private.npy" -- 3
+expect stale-file-removed 0 '^$' bash -c "ls -A '$scratch' | grep -F '.private.npy.tmp-' || true"
+# stopped once the scratch directory holds a figure (job control, so SIGINT is not ignored)
+stop_gallery() {
+  bash -c 'set -m
+  "$1" gallery -o "$2" >/dev/null &
+  for _ in $(seq 200); do compgen -G "$(dirname "$2")/.$(basename "$2").tmp-*/*.png" >/dev/null && break; sleep 0.05; done
+  kill -"$3" $!
+  wait $!
+  echo "status $?"' _ "$activ" "$scratch/$1" "$2"
+}
+expect gallery-sigterm 0 '^status 143$' stop_gallery stale-gallery TERM
+expect gallery-sigint 0 '^status 130$' stop_gallery stale-gallery INT
+expect gallery-temporaries-removed 0 '^$' bash -c "ls -A '$scratch' | grep -F '.stale-gallery.tmp-' || true"
 
 # activ plot: valid files of the requested size (the curves' pixels: tests/cli_figure_test.cpp)
 png_size() {
@@ -213,7 +279,7 @@ expect_error plot-no-name 2 "activ: error: plot: missing the activation NAME (se
   "$activ" plot -o "$scratch/x.png"
 expect_error plot-bad-extension 2 "activ: error: plot: -o expects a file ending in .png, .svg or .pdf, got '$scratch/x.jpg'" \
   "$activ" plot elu -o "$scratch/x.jpg"
-expect_error plot-bad-range 2 "activ: error: plot: --range expects LO:HI with finite LO < HI, got '3:1'" \
+expect_error plot-bad-range 2 "activ: error: plot: --range LO:HI: expected lo < hi, got '3:1'" \
   "$activ" plot elu --range 3:1 -o "$scratch/x.png"
 expect_error plot-bad-width 2 "activ: error: plot: --width expects an integer in [16, 16384], got '5'" \
   "$activ" plot elu --width 5 -o "$scratch/x.png"

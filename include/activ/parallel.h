@@ -7,9 +7,14 @@
 
 namespace activ {
 
-// Threads used by kernels; default: ACTIV_NUM_THREADS if set, else every core.
+// The most threads the pool runs: larger counts, from set_num_threads or ACTIV_NUM_THREADS, are
+// capped to it with a warning on stderr, as torch caps its own.
+inline constexpr int kMaxNumThreads = 1024;
+
+// Threads used by kernels; default: ACTIV_NUM_THREADS if set (an integer from 1 up; any other
+// value is reported on stderr and ignored), else every core.
 int get_num_threads();
-// Sets the thread count (>= 1); raises ValueError otherwise.
+// Sets the thread count (>= 1, capped at kMaxNumThreads); raises ValueError below 1.
 void set_num_threads(int threads);
 
 // True inside a parallel_for body: nested calls run serially on the calling thread.

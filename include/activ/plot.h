@@ -31,9 +31,14 @@ struct FigureOptions {
 // writes the figure to path as PNG, SVG or PDF by its extension (case-insensitive), atomically:
 // path holds the old file or the whole figure, never a part.
 // Throws ValueError for an unknown extension, no series, an empty series, x and y of different
-// lengths, a size outside [16, 16384] or an empty or non-finite range; IoError when path cannot
-// be written.
+// lengths, a size outside [16, 16384] or a range that axis_range_problem refuses; IoError when path
+// cannot be written.
 void save_figure(const std::string& path, const std::vector<Series>& series,
                  const FigureOptions& options);
+
+// Why [lo, hi] cannot be an axis of a figure, or nothing when it can: a bound that is not
+// finite, lo not below hi, a width hi - lo beyond the largest double, or a width too narrow for
+// distinct round tick values (below 1e-12 of the larger bound's magnitude, or below 1e-300).
+std::optional<std::string> axis_range_problem(double lo, double hi);
 
 }  // namespace activ

@@ -100,6 +100,8 @@ struct MaxResult;  // values and indices of max/min along a dim
 class Tensor {
  public:
   Tensor() = default;  // an undefined tensor: defined() is false
+  // A view of storage; raises (as torch's as_strided) unless every element it can reach lies
+  // inside the storage: a non-null storage, an offset and strides >= 0, sizes >= 0.
   Tensor(std::shared_ptr<Storage> storage, std::int64_t storage_offset, Shape sizes, Shape strides,
          Dtype dtype);
 
@@ -107,7 +109,7 @@ class Tensor {
 
   // --- metadata ---------------------------------------------------------------------------
   Dtype dtype() const { return impl().dtype; }
-  std::int64_t dim() const { return static_cast<std::int64_t>(impl().sizes.size()); }
+  std::int64_t dim() const;  // raises ValueError on an undefined tensor, as numel() does
   const Shape& sizes() const { return impl().sizes; }
   const Shape& shape() const { return impl().sizes; }
   const Shape& strides() const { return impl().strides; }

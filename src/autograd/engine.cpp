@@ -25,8 +25,14 @@ struct ApplyContext {
   const Node* node;
   const std::unordered_map<Node*, int>& dependencies;
   const std::unordered_map<Node*, Tensor>& buffers;
+  // Taken by accumulation_target and held while the node writes into the leaf's .grad.
+  std::unique_lock<std::mutex>* accumulation_lock;
 };
 thread_local const ApplyContext* applying = nullptr;
+
+// Guards every write into a .grad: threads running backward through one shared leaf add into
+// the same tensor, as they may in torch.
+std::mutex grad_accumulation_mutex;
 
 struct ApplyScope {
   explicit ApplyScope(const ApplyContext* context) : previous(applying) { applying = context; }
@@ -42,6 +48,31 @@ const char* const kGraphFreedMessage =
     "have already been freed). Saved intermediate values of the graph are freed when you call "
     ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
     "graph a second time or if you need to access saved tensors after calling backward.";
+
+// Deletes a node without recursing into the nodes that die with it. Freeing a chain of nodes
+// recursively (a node holds its inputs' nodes, and its closure tensors that hold theirs) takes
+// a stack frame per node and overflows at a few hundred thousand; as torch's deleteNode does,
+// nodes whose last owner dies inside another node's deletion wait in a list, freed in a loop.
+void delete_node(Node* node) {
+  thread_local std::vector<Node*>* waiting = nullptr;
+  if (waiting != nullptr) {
+    waiting->push_back(node);
+    return;
+  }
+  std::vector<Node*> list{node};
+  waiting = &list;
+  while (!list.empty()) {
+    Node* next = list.back();
+    list.pop_back();
+    delete next;  // may append to list
+  }
+  waiting = nullptr;
+}
+
+template <class NodeType, class... Args>
+std::shared_ptr<NodeType> make_node(Args&&... args) {
+  return std::shared_ptr<NodeType>(new NodeType(std::forward<Args>(args)...), delete_node);
+}
 
 // A node whose gradient is a closure over the tensors it saved.
 class FunctionNode final : public Node {
@@ -110,6 +141,7 @@ class AccumulateGrad final : public Node {
   // A new grad is a copy (detached unless the graph of the gradient is being built), so later
   // in-place accumulation never writes into a tensor the caller holds.
   static void accumulate(AutogradMeta& meta, const Tensor& grad) {
+    const std::lock_guard lock(grad_accumulation_mutex);
     if (!meta.grad.defined()) {
       meta.grad = is_grad_enabled() ? grad : grad.clone();
     } else if (is_grad_enabled()) {
@@ -235,7 +267,7 @@ std::shared_ptr<Node> gradient_node(const Tensor& t) {
   const std::lock_guard lock(accumulator_mutex);
   std::shared_ptr<Node> accumulator = meta->grad_accumulator.lock();
   if (!accumulator) {
-    accumulator = std::make_shared<AccumulateGrad>(meta);
+    accumulator = make_node<AccumulateGrad>(meta);
     meta->grad_accumulator = accumulator;
   }
   return accumulator;
@@ -310,7 +342,8 @@ std::unordered_map<Node*, Tensor> run_backward(const std::vector<Tensor>& roots,
     std::vector<Tensor> grads;
     const bool is_leaf_sink = dynamic_cast<AccumulateGrad*>(node) != nullptr;
     if (grad.defined() && !(capture && is_leaf_sink)) {
-      const ApplyContext context{node, dependencies, buffers};
+      std::unique_lock accumulation_lock(grad_accumulation_mutex, std::defer_lock);
+      const ApplyContext context{node, dependencies, buffers, &accumulation_lock};
       const ApplyScope scope(capture || create_graph ? nullptr : &context);
       grads = node->apply(grad);
     }
@@ -365,6 +398,7 @@ Tensor accumulation_target(std::size_t input_index) {
   const auto pending = applying->buffers.find(next);
   if (pending != applying->buffers.end() && pending->second.defined()) return {};
   const auto meta = sink->leaf();
+  if (!applying->accumulation_lock->owns_lock()) applying->accumulation_lock->lock();
   if (!meta || !meta->grad.defined() || !meta->grad.is_contiguous()) return {};
   return meta->grad;
 }
@@ -394,8 +428,8 @@ void record(const char* name, Tensor& output, const std::vector<Tensor>& inputs,
   }
   // Over-counting (a tensor saved for an op that was then not recorded) only makes a second
   // backward raise where torch's might not.
-  auto node = std::make_shared<FunctionNode>(name, std::move(backward), std::move(shapes),
-                                             std::move(dtypes), unrecorded_saved_tensors > 0);
+  auto node = make_node<FunctionNode>(name, std::move(backward), std::move(shapes),
+                                      std::move(dtypes), unrecorded_saved_tensors > 0);
   unrecorded_saved_tensors = 0;
   for (const auto& t : inputs) node->next.push_back(gradient_node(t));
   // An op may return its input's handle (e.g. contiguous() of a contiguous tensor): the result
@@ -488,6 +522,7 @@ Tensor sum_to(const Tensor& grad, const Shape& shape) {
 std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
                          const std::vector<Tensor>& grad_outputs, std::optional<bool> retain_graph,
                          bool create_graph, bool allow_unused) {
+  if (inputs.empty()) throw ValueError("grad: grad requires non-empty inputs");
   const std::vector<Tensor> root_grads = default_grads(outputs, grad_outputs, "grad");
   std::unordered_set<Node*> capture;
   std::vector<std::shared_ptr<Node>> input_nodes;

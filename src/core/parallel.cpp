@@ -2,13 +2,17 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -160,13 +164,31 @@ class ThreadPool {
   std::exception_ptr error_;
 };
 
+int capped_num_threads(long long threads, const std::string& source) {
+  if (threads <= kMaxNumThreads) return static_cast<int>(threads);
+  std::fprintf(stderr, "activ: warning: %s: %lld threads requested, using the maximum of %d\n",
+               source.c_str(), threads, kMaxNumThreads);
+  return kMaxNumThreads;
+}
+
 int default_num_threads() {
-  if (const char* env = std::getenv("ACTIV_NUM_THREADS")) {
-    char* end = nullptr;
-    long value = std::strtol(env, &end, 10);
-    if (end != env && *end == '\0' && value >= 1 && value <= 4096) return static_cast<int>(value);
+  const int every_core = static_cast<int>(
+      std::clamp(std::thread::hardware_concurrency(), 1u, static_cast<unsigned>(kMaxNumThreads)));
+  const char* env = std::getenv("ACTIV_NUM_THREADS");
+  if (env == nullptr) return every_core;
+  const std::string_view text(env);
+  long long value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error == std::errc::result_out_of_range && !text.starts_with('-'))
+    return capped_num_threads(std::numeric_limits<long long>::max(), "ACTIV_NUM_THREADS");
+  if (text.empty() || error != std::errc() || end != text.data() + text.size() || value < 1) {
+    std::fprintf(stderr,
+                 "activ: warning: ACTIV_NUM_THREADS='%s' is not a thread count (an integer from 1 "
+                 "up); using every core (%d)\n",
+                 env, every_core);
+    return every_core;
   }
-  return std::max(1u, std::thread::hardware_concurrency());
+  return capped_num_threads(value, "ACTIV_NUM_THREADS");
 }
 
 struct PoolState {
@@ -191,6 +213,7 @@ void set_num_threads(int threads) {
   if (threads < 1) {
     throw ValueError("set_num_threads: threads must be at least 1, got " + std::to_string(threads));
   }
+  threads = capped_num_threads(threads, "set_num_threads");
   auto& s = state();
   std::lock_guard lock(s.run_mutex);
   if (s.pool->size() != threads) s.pool = std::make_unique<ThreadPool>(threads);

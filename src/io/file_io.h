@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <span>
 #include <string>
 #include <string_view>
@@ -63,8 +64,32 @@ class FileSource final : public ByteSource {
 
 // Writes the concatenation of pieces to path: to a new hidden file in the same directory, flushed,
 // then renamed over path, so path holds the old file or the whole new one, never a part (a
-// symlink at path is replaced, not followed). On failure the temporary file is removed.
+// symlink at path is replaced, not followed); the new file keeps a replaced file's permissions
+// and, where the process may, its owner, and the directory is flushed after the rename. On
+// failure, SIGINT or SIGTERM the temporary file is removed; those of killed writers (named
+// ".<name>.tmp-<pid>...", pid gone) are removed by the next write to path. A FIFO, device or
+// socket at path is written into directly.
 void write_file_atomically(std::string_view op, const std::string& path,
                            std::span<const std::span<const std::byte>> pieces);
+
+struct TemporarySlot;
+
+// Registers a temporary file (or empty-at-the-end directory) for its lifetime: if SIGINT or
+// SIGTERM ends the process meanwhile, files are removed, then directories. The handlers are
+// installed on first use, for signals whose action is still the default.
+class RemovedOnSignal {
+ public:
+  explicit RemovedOnSignal(const std::string& path, bool directory = false);
+  ~RemovedOnSignal();
+  RemovedOnSignal(const RemovedOnSignal&) = delete;
+  RemovedOnSignal& operator=(const RemovedOnSignal&) = delete;
+
+ private:
+  TemporarySlot* slot_ = nullptr;  // null when the table was full
+};
+
+// Removes the temporary files and directories next to target (".<name>.tmp-<pid>...") that
+// processes no longer running left behind.
+void remove_stale_temporaries(const std::filesystem::path& target);
 
 }  // namespace activ::io_detail

@@ -400,7 +400,12 @@ Tensor load(Source& source, const std::string& name) {
   const bool transposed = header.fortran_order && header.shape.size() > 1;
   Shape stored_shape = header.shape;
   if (transposed) std::reverse(stored_shape.begin(), stored_shape.end());
-  Tensor stored = empty(stored_shape, code.dtype);
+  Tensor stored;
+  try {
+    stored = empty(stored_shape, code.dtype);
+  } catch (const OutOfMemoryError& error) {
+    throw OutOfMemoryError("load_npy: '" + name + "': " + error.what());
+  }
   std::byte* data = raw_data(stored);
   source.read(data, static_cast<std::size_t>(data_bytes));
   if (code.big_endian) {
@@ -470,40 +475,6 @@ std::span<const std::byte> data_bytes(const Tensor& contiguous) {
           static_cast<std::size_t>(contiguous.numel()) * itemsize(contiguous.dtype())};
 }
 
-[[noreturn]] void fail_save(const std::string& path, const std::string& problem) {
-  throw IoError("save_npy: '" + path + "': " + problem);
-}
-
-void write_all(int fd, std::span<const std::byte> bytes, const std::string& path) {
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ::ssize_t wrote = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (wrote < 0 && errno == EINTR) continue;
-    if (wrote < 0) fail_save(path, "expected to write the file, got: " + errno_message(errno));
-    done += static_cast<std::size_t>(wrote);
-  }
-}
-
-// Creates a new file next to path, under a name no other writer uses; returns its descriptor.
-int create_temporary(const std::filesystem::path& path, std::string& temporary_path) {
-  static std::atomic<std::uint64_t> counter{0};
-  const std::filesystem::path directory = path.has_parent_path() ? path.parent_path() : ".";
-  for (;;) {
-    // Hidden, and unique per process and call.
-    std::string name = ".";
-    name += path.filename().string();
-    name += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
-    temporary_path = (directory / name).string();
-    const int fd = ::open(temporary_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd >= 0) return fd;
-    // A file left by a crashed process with the same pid: try the next name.
-    if (errno == EEXIST) continue;
-    fail_save(path.string(), "expected to create a temporary file in " +
-                                 quote_bytes(directory.string(), 200) +
-                                 ", got: " + errno_message(errno));
-  }
-}
-
 }  // namespace
 
 Tensor load_npy(const std::string& path) {
@@ -529,31 +500,11 @@ std::vector<std::byte> to_npy_bytes(const Tensor& tensor) {
 
 void save_npy(const std::string& path, const Tensor& tensor) {
   check_defined(tensor, "save_npy");
-  const std::filesystem::path target(path);
-  if (!target.has_filename()) fail_save(path, "expected a path to a file, got a directory path");
   const Tensor contiguous = tensor.contiguous();
   const std::string header = npy_header(contiguous);
-
-  std::string temporary_path;
-  const int fd = create_temporary(target, temporary_path);
-  try {
-    write_all(fd, std::as_bytes(std::span(header)), path);
-    write_all(fd, data_bytes(contiguous), path);
-    // Flushed before the rename, so a crash leaves the old file or the whole new one.
-    if (::fsync(fd) != 0)
-      fail_save(path, "expected to flush the file, got: " + errno_message(errno));
-  } catch (...) {
-    ::close(fd);
-    ::unlink(temporary_path.c_str());
-    throw;
-  }
-  const bool closed = ::close(fd) == 0;
-  if (!closed || ::rename(temporary_path.c_str(), path.c_str()) != 0) {
-    const int error = errno;
-    ::unlink(temporary_path.c_str());
-    fail_save(path, std::string("expected to ") + (closed ? "replace" : "close") +
-                        " the file, got: " + errno_message(error));
-  }
+  const std::span<const std::byte> pieces[] = {std::as_bytes(std::span(header)),
+                                               data_bytes(contiguous)};
+  io_detail::write_file_atomically("save_npy", path, pieces);
 }
 
 }  // namespace activ

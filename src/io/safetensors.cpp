@@ -420,7 +420,13 @@ NamedTensors load(io_detail::ByteSource& source, const std::string& name) {
   out.reserve(header.entries.size());
   // The entries tile the buffer in order, so reading them in turn follows the file.
   for (const Entry& entry : header.entries) {
-    Tensor tensor = empty(entry.shape, entry.dtype);
+    Tensor tensor;
+    try {
+      tensor = empty(entry.shape, entry.dtype);
+    } catch (const OutOfMemoryError& error) {
+      throw OutOfMemoryError("load_safetensors: '" + name + "': tensor '" + entry.name +
+                             "': " + error.what());
+    }
     const auto bytes = static_cast<std::size_t>(entry.end - entry.begin);
     if (bytes > 0) {
       std::byte* data = raw_data(tensor);

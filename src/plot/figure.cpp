@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <limits>
 #include <numbers>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -43,19 +44,22 @@ std::string describe_range(std::pair<double, double> range) {
 
 void check_range(const char* name, const std::optional<std::pair<double, double>>& range) {
   if (!range) return;
-  auto [lo, hi] = *range;
-  if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi) || !std::isfinite(hi - lo)) {
-    throw ValueError(std::string("save_figure: ") + name +
-                     ": expected finite bounds lo < hi, got " + describe_range(*range));
+  if (const auto problem = axis_range_problem(range->first, range->second)) {
+    throw ValueError(std::string("save_figure: ") + name + ": " + *problem + ", got " +
+                     describe_range(*range));
   }
 }
 
-// Widens a range of one value (or none) so that it can be drawn.
-std::pair<double, double> widen_if_empty(double lo, double hi) {
+// Widens a range of data that cannot be an axis as it is (one value, values too close for
+// distinct ticks, or no finite value) around its middle, so that it can be drawn.
+std::pair<double, double> widen_if_narrow(double lo, double hi) {
   if (lo > hi) return {-1.0, 1.0};  // no finite data
-  if (lo < hi) return {lo, hi};
-  double pad = lo == 0.0 ? 1.0 : std::abs(lo) * 0.1;
-  return {lo - pad, hi + pad};
+  if (!axis_range_problem(lo, hi)) return {lo, hi};
+  const double middle = lo / 2 + hi / 2;
+  // A tenth of the value, as a one-value range always had, unless that is still too narrow.
+  const double tenth = std::abs(middle) * 0.1;
+  const double pad = axis_range_problem(middle - tenth, middle + tenth) ? 1.0 : tenth;
+  return {middle - pad, middle + pad};
 }
 
 std::pair<double, double> data_ranges_x(const std::vector<Series>& series,
@@ -67,7 +71,7 @@ std::pair<double, double> data_ranges_x(const std::vector<Series>& series,
       if (std::isfinite(x)) lo = std::min(lo, x), hi = std::max(hi, x);
     }
   }
-  return widen_if_empty(lo, hi);
+  return widen_if_narrow(lo, hi);
 }
 
 // The finite y of the points shown in [x_lo, x_hi], with 5% of their span added on each side.
@@ -86,7 +90,7 @@ std::pair<double, double> data_range_y(const std::vector<Series>& series,
     double margin = 0.05 * (hi - lo);
     lo -= margin, hi += margin;
   }
-  return widen_if_empty(lo, hi);
+  return widen_if_narrow(lo, hi);
 }
 
 // The round step (1, 2 or 5 times a power of ten) nearest to raw.
@@ -291,6 +295,27 @@ void draw_legend(cairo_t* cr, const std::vector<Series>& series, const PlotArea&
 }
 
 }  // namespace
+
+}  // namespace activ::plot_detail
+
+namespace activ {
+
+std::optional<std::string> axis_range_problem(double lo, double hi) {
+  // Ticks are multiples k * step of a round step near a tenth of the width; k must stay well
+  // within a double's 53 bits for consecutive ticks to differ, and step must not be subnormal.
+  constexpr double kNarrowestRelative = 1e-12, kNarrowest = 1e-300;
+  if (!std::isfinite(lo) || !std::isfinite(hi)) return "expected finite bounds";
+  if (!(lo < hi)) return "expected lo < hi";
+  const double width = hi - lo;
+  if (!std::isfinite(width)) return "expected a width hi - lo within the range of float64";
+  if (width < kNarrowest || width < kNarrowestRelative * std::max(std::abs(lo), std::abs(hi)))
+    return "expected a width hi - lo of at least 1e-300 and 1e-12 of the bounds' magnitude";
+  return std::nullopt;
+}
+
+}  // namespace activ
+
+namespace activ::plot_detail {
 
 void validate_figure(const std::vector<Series>& series, const FigureOptions& options) {
   if (series.empty()) {

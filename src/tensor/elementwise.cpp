@@ -1,12 +1,13 @@
 // Elementwise tensor ops with broadcasting and torch's type promotion.
 #include <cmath>
-#include <numbers>
 #include <limits>
+#include <numbers>
 #include <string>
 
 #include "activ/autograd.h"
 #include "activ/tensor.h"
 #include "tensor/loops.h"
+#include "tensor/overlap.h"
 
 namespace activ {
 namespace {
@@ -42,19 +43,6 @@ Dtype result_type(const Tensor& a, const Tensor& b) {
 void check_defined(const Tensor& t, const char* op, const char* arg) {
   if (!t.defined())
     throw ValueError(std::string(op) + ": argument '" + arg + "' is an undefined tensor");
-}
-
-// Writing into a tensor whose elements share memory (an expanded view) would race and is
-// ambiguous; torch refuses it too.
-void check_writable(const Tensor& t, const char* op) {
-  for (std::int64_t d = 0; d < t.dim(); ++d) {
-    if (t.strides()[d] == 0 && t.sizes()[d] > 1) {
-      throw ValueError(
-          std::string(op) +
-          ": unsupported operation: more than one element of the written-to tensor refers to a "
-          "single memory location; clone() the tensor first");
-    }
-  }
 }
 
 // int64 arithmetic wraps around on overflow as torch's does, without undefined behaviour.
@@ -687,7 +675,7 @@ Tensor& assign_in_place(Tensor& self, const Tensor& result, const char* op) {
     throw ShapeError(std::string(op) + ": output with shape " + shape_str(self.sizes()) +
                      " doesn't match the broadcast shape " + shape_str(result.sizes()));
   }
-  check_writable(self, op);
+  detail::check_no_internal_overlap(self, op);
   autograd::check_inplace(self, op);
   {
     autograd::NoGradGuard guard;
@@ -708,7 +696,7 @@ bool add_directly(Tensor& self, const Tensor& other, Scalar alpha) {
       broadcast_shapes(self.sizes(), other.sizes(), "add_") != self.sizes()) {
     return false;
   }
-  check_writable(self, "add_");
+  detail::check_no_internal_overlap(self, "add_");
   self.storage()->bump_version();
   const Tensor source = other.expand(self.sizes());
   visit_dtype(self.dtype(), [&]<class T>() {
@@ -726,18 +714,22 @@ bool add_directly(Tensor& self, const Tensor& other, Scalar alpha) {
 }  // namespace
 
 Tensor& Tensor::add_(const Tensor& other, Scalar alpha) {
+  detail::check_no_partial_overlap(*this, other, "add_");
   if (add_directly(*this, other, alpha)) return *this;
   return assign_in_place(*this, add(*this, other, alpha), "add_");
 }
 Tensor& Tensor::sub_(const Tensor& other, Scalar alpha) {
+  detail::check_no_partial_overlap(*this, other, "sub_");
   return assign_in_place(*this, sub(*this, other, alpha), "sub_");
 }
 // other's gradient needs self's old value, which the write replaces: multiply a copy of it.
 Tensor& Tensor::mul_(const Tensor& other) {
+  detail::check_no_partial_overlap(*this, other, "mul_");
   const Tensor old = autograd::needs_grad({other}) ? clone() : *this;
   return assign_in_place(*this, mul(old, other), "mul_");
 }
 Tensor& Tensor::div_(const Tensor& other) {
+  detail::check_no_partial_overlap(*this, other, "div_");
   const Tensor old = autograd::needs_grad({other}) ? clone() : *this;
   return assign_in_place(*this, div(old, other), "div_");
 }

@@ -4,14 +4,13 @@
 // above the element threshold.
 #include "tensor/print.h"
 
-#include "activ/autograd.h"
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
 
+#include "activ/autograd.h"
 #include "activ/tensor.h"
 
 namespace activ {
@@ -147,7 +146,10 @@ class Printer {
   }
 
   std::int64_t size(std::size_t d) const { return sizes_[d]; }
-  bool elided(std::size_t d) const { return summarize_ && size(d) > 2 * options_.edgeitems; }
+  // In int64: twice a large edgeitems overflows int.
+  bool elided(std::size_t d) const {
+    return summarize_ && size(d) > 2 * std::int64_t{options_.edgeitems};
+  }
   // Python's x[-edgeitems:] starts at 0 when edgeitems is 0.
   std::int64_t tail_start(std::size_t d) const {
     return options_.edgeitems == 0 ? 0 : size(d) - options_.edgeitems;
@@ -201,7 +203,7 @@ class Printer {
                      const Formatter& formatter) const {
     const auto element_length = static_cast<double>(formatter.width() + 2);
     const auto per_line = static_cast<std::size_t>(std::max(
-        1.0, std::floor(static_cast<double>(options_.linewidth - indent) / element_length)));
+        1.0, std::floor((static_cast<double>(options_.linewidth) - indent) / element_length)));
 
     std::vector<std::string> elements;
     const auto add_element = [&](std::int64_t i) {
@@ -309,9 +311,12 @@ std::string Tensor::repr() const {
 }
 
 void set_printoptions(const PrintOptions& options) {
-  if (options.precision && *options.precision < 0) {
-    throw ValueError("set_printoptions: precision must be >= 0, got " +
-                     std::to_string(*options.precision));
+  // A double's exact decimal expansion has at most 1074 places; more only pads with zeros (and
+  // INT_MAX places would format gigabytes per element).
+  constexpr int kMostPlaces = 1074;
+  if (options.precision && (*options.precision < 0 || *options.precision > kMostPlaces)) {
+    throw ValueError("set_printoptions: precision must be between 0 and " +
+                     std::to_string(kMostPlaces) + ", got " + std::to_string(*options.precision));
   }
   if (options.edgeitems && *options.edgeitems < 0) {
     throw ValueError("set_printoptions: edgeitems must be >= 0, got " +

@@ -9,6 +9,7 @@
 #include "activ/autograd.h"
 #include "tensor/allocator.h"
 #include "tensor/loops.h"
+#include "tensor/overlap.h"
 
 namespace activ {
 
@@ -195,10 +196,55 @@ Shape infer_shape(const Shape& shape, std::int64_t numel, const char* op) {
 
 // --- tensor --------------------------------------------------------------------------------
 
+namespace {
+
+// The checks of torch's as_strided: a view may only reach elements inside its storage.
+void check_view(const Storage* storage, std::int64_t offset, const Shape& sizes,
+                const Shape& strides, Dtype dtype) {
+  const std::string view = "Tensor: a view of sizes " + shape_str(sizes) + ", strides " +
+                           shape_str(strides) + " and storage_offset " + std::to_string(offset);
+  if (storage == nullptr) throw ValueError(view + ": expected a storage, got null");
+  if (sizes.size() != strides.size()) {
+    throw ShapeError(view + ": expected as many strides as sizes, got " +
+                     std::to_string(strides.size()) + " and " + std::to_string(sizes.size()));
+  }
+  const std::int64_t numel = checked_numel(sizes, "Tensor");
+  if (offset < 0) throw ValueError(view + ": expected a non-negative storage_offset");
+  if (std::any_of(strides.begin(), strides.end(), [](std::int64_t s) { return s < 0; }))
+    throw ValueError(view + ": negative strides are not supported");
+  if (numel == 0) return;  // reaches no element
+  // The last element's index, then the bytes up to its end, without overflow; also the bytes
+  // the loops step over along each dim (size * stride, one step past the last element).
+  const auto item = static_cast<std::int64_t>(itemsize(dtype));
+  std::int64_t last = offset;
+  bool overflow = false;
+  for (std::size_t d = 0; d < sizes.size(); ++d) {
+    std::int64_t reach = 0, steps = 0;
+    overflow = overflow || __builtin_mul_overflow(sizes[d] - 1, strides[d], &reach) ||
+               __builtin_add_overflow(last, reach, &last) ||
+               __builtin_mul_overflow(sizes[d], strides[d], &steps) ||
+               __builtin_mul_overflow(steps, item, &steps);
+  }
+  std::int64_t needed = 0;
+  overflow = overflow || __builtin_add_overflow(last, 1, &needed) ||
+             __builtin_mul_overflow(needed, item, &needed);
+  if (overflow || static_cast<std::uint64_t>(needed) > storage->nbytes()) {
+    throw IndexError(view + " of " + std::string(activ::name(dtype)) + " needs " +
+                     (overflow ? std::string("more bytes than can be addressed")
+                               : std::to_string(needed) + " bytes") +
+                     ", out of bounds for a storage of " + std::to_string(storage->nbytes()) +
+                     " bytes");
+  }
+}
+
+}  // namespace
+
 Tensor::Tensor(std::shared_ptr<Storage> storage, std::int64_t storage_offset, Shape sizes,
-               Shape strides, Dtype dtype)
-    : impl_(std::make_shared<detail::TensorImpl>(detail::TensorImpl{
-          std::move(storage), storage_offset, std::move(sizes), std::move(strides), dtype, {}, {}, 0})) {}
+               Shape strides, Dtype dtype) {
+  check_view(storage.get(), storage_offset, sizes, strides, dtype);
+  impl_ = std::make_shared<detail::TensorImpl>(detail::TensorImpl{
+      std::move(storage), storage_offset, std::move(sizes), std::move(strides), dtype, {}, {}, 0});
+}
 
 const detail::TensorImpl& Tensor::impl() const {
   static const detail::TensorImpl undefined;
@@ -211,7 +257,13 @@ Tensor empty(const Shape& shape, Dtype dtype) {
     throw OutOfMemoryError("empty: shape " + shape_str(shape) +
                            " needs more bytes than can be addressed");
   }
-  auto storage = std::make_shared<Storage>(static_cast<std::size_t>(n) * itemsize(dtype));
+  std::shared_ptr<Storage> storage;
+  try {
+    storage = std::make_shared<Storage>(static_cast<std::size_t>(n) * itemsize(dtype));
+  } catch (const OutOfMemoryError& error) {
+    throw OutOfMemoryError("empty: shape " + shape_str(shape) + " of " +
+                           std::string(activ::name(dtype)) + ": " + error.what());
+  }
   return Tensor(std::move(storage), 0, shape, contiguous_strides(shape), dtype);
 }
 
@@ -222,7 +274,13 @@ std::int64_t Tensor::stride(std::int64_t d) const {
   return this->strides()[wrap_dim(d, dim(), "stride")];
 }
 
+std::int64_t Tensor::dim() const {
+  if (!defined()) throw ValueError("dim: the tensor is undefined");
+  return static_cast<std::int64_t>(impl().sizes.size());
+}
+
 std::int64_t Tensor::numel() const {
+  if (!defined()) throw ValueError("numel: the tensor is undefined");
   // A dim of 0 makes any other size possible, even ones whose product overflows.
   const Shape& sizes = this->sizes();
   if (std::find(sizes.begin(), sizes.end(), 0) != sizes.end()) return 0;
@@ -386,8 +444,7 @@ Tensor Tensor::reshape(const Shape& shape) const {
   return autograd::differentiable(
       strides ? "ReshapeAliasBackward0" : "UnsafeViewBackward0", {*this},
       [&] {
-        if (strides)
-          return view_tensor(*this, this->storage_offset(), new_shape, *strides);
+        if (strides) return view_tensor(*this, this->storage_offset(), new_shape, *strides);
         return contiguous().view(new_shape);
       },
       [original = this->sizes()](const Tensor& g) -> std::vector<Tensor> {
@@ -538,7 +595,7 @@ Tensor Tensor::select(std::int64_t d, std::int64_t index) const {
         sizes.erase(sizes.begin() + d);
         strides.erase(strides.begin() + d);
         return view_tensor(*this, this->storage_offset() + index * this->strides()[d], sizes,
-                      strides);
+                           strides);
       },
       [original = this->sizes(), d, index](const Tensor& g) -> std::vector<Tensor> {
         return {embed_gradient(g, original,
@@ -568,7 +625,7 @@ Tensor Tensor::narrow(std::int64_t d, std::int64_t start, std::int64_t length) c
         Shape sizes = this->sizes();
         sizes[d] = length;
         return view_tensor(*this, this->storage_offset() + start * this->strides()[d], sizes,
-                      this->strides());
+                           this->strides());
       },
       [original = this->sizes(), d, start, length](const Tensor& g) -> std::vector<Tensor> {
         return {embed_gradient(g, original, [d, start, length](const Tensor& t) {
@@ -597,8 +654,7 @@ Tensor Tensor::slice(std::int64_t d, std::optional<std::int64_t> start,
         Shape sizes = this->sizes(), strides = this->strides();
         sizes[d] = (hi - lo + step - 1) / step;
         strides[d] *= step;
-        return view_tensor(*this, this->storage_offset() + lo * this->strides()[d], sizes,
-                      strides);
+        return view_tensor(*this, this->storage_offset() + lo * this->strides()[d], sizes, strides);
       },
       [original = this->sizes(), d, start, end, step](const Tensor& g) -> std::vector<Tensor> {
         return {embed_gradient(g, original,
@@ -722,6 +778,8 @@ Tensor Tensor::expand(const Shape& shape) const {
 Tensor& Tensor::copy_(const Tensor& src) {
   check_defined(*this, "copy_");
   check_defined(src, "copy_");
+  detail::check_no_internal_overlap(*this, "copy_");
+  detail::check_no_partial_overlap(*this, src, "copy_");
   autograd::check_inplace(*this, "copy_");
   const bool record = autograd::needs_grad({src, *this});
   {

@@ -198,7 +198,7 @@ void register_accuracy(CLI::App& app) {
       ->check(CLI::IsMember({"float32", "float64"}))
       ->capture_default_str();
   command->add_option("--threads", options->threads, "Threads (default: every core)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1, kMaxNumThreads));
   command->callback([options] { run_accuracy(*options); });
 }
 

@@ -131,7 +131,7 @@ void register_bench(CLI::App& app) {
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 30))
       ->capture_default_str();
   command->add_option("--threads", options->threads, "Threads (default: every core)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1, kMaxNumThreads));
   command->add_option("--dtype", options->dtype, "float32 or float64")
       ->check(CLI::IsMember({"float32", "float64"}))
       ->capture_default_str();

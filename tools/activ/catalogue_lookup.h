@@ -12,6 +12,7 @@
 
 #include "activ/error.h"
 #include "activ/nn/catalogue.h"
+#include "activ/tensor.h"
 #include "text.h"
 #include "usage_error.h"
 
@@ -73,7 +74,16 @@ inline Form form_of(const std::string& name) {
 inline std::string checked_repr(const std::string& command, const nn::ActivationInfo& info,
                                 Form form, const nn::OptionValues& values) {
   try {
-    return form == Form::kModule ? info.repr(values) : info.call(values);
+    std::string title = form == Form::kModule ? info.repr(values) : info.call(values);
+    // Some values are only checked when the function runs (softshrink's lambd, gelu's
+    // approximate, rrelu's bounds in training): run it on no elements. Errors of that probe's
+    // shape (a dim it lacks) are not the options', and the real input may well fit.
+    try {
+      info.forward(empty({0}), values);
+    } catch (const ShapeError&) {
+    } catch (const IndexError&) {
+    }
+    return title;
   } catch (const ValueError& error) {
     throw UsageError(command + ": " + error.what());
   }

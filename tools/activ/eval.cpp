@@ -2,9 +2,13 @@
 // the numbers given or on a whole .npy array, printing or writing the output and, on request,
 // the gradient. Activation options are not known to CLI11, so everything after NAME is
 // tokenized here (prefix_command hands it over in order).
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <random>
@@ -26,6 +30,7 @@ struct EvalRequest {
   std::string name;
   nn::OptionValues values;
   std::vector<double> numbers;
+  std::vector<std::string> number_texts;  // as given, for messages
   bool grad = false;
   bool train = false;
   std::string dtype;  // empty: float32 for numbers, the file's dtype for --input
@@ -57,9 +62,11 @@ bool tokenize(const std::vector<std::string>& tokens, EvalRequest& request) {
     if (!option) {
       const auto number = parse_number(token);
       if (!number) {
-        throw UsageError("eval: '" + token + "' is not a number (options start with --)");
+        throw UsageError("eval: " + bad_number(token) +
+                         (overflows_float64(token) ? "" : " (options start with --)"));
       }
       request.numbers.push_back(*number);
+      request.number_texts.push_back(token);
       continue;
     }
     const std::string& key = option->key;
@@ -73,6 +80,13 @@ bool tokenize(const std::vector<std::string>& tokens, EvalRequest& request) {
     if (!inline_value) {
       if (i + 1 == tokens.size()) throw UsageError("eval: option " + token + " needs a value");
       value = tokens[++i];
+    }
+    const bool is_path =
+        key == "input" || key == "output" || key == "grad_output" || key == "grad_input";
+    if (is_path && value.empty()) {
+      std::string flag = "--" + key;
+      std::replace(flag.begin(), flag.end(), '_', '-');
+      throw UsageError("eval: " + flag + " expects a file path, got ''");
     }
     if (key == "dtype") {
       request.dtype = value;
@@ -97,10 +111,31 @@ bool tokenize(const std::vector<std::string>& tokens, EvalRequest& request) {
   return true;
 }
 
-Tensor tensor_of(const std::vector<double>& numbers, Dtype dtype) {
-  Tensor out = empty({static_cast<std::int64_t>(numbers.size())}, float64);
-  std::copy(numbers.begin(), numbers.end(), out.data_ptr<double>());
+// The values as a tensor of dtype; a finite value that dtype cannot hold is a usage error.
+Tensor tensor_of(const EvalRequest& request, Dtype dtype) {
+  for (std::size_t i = 0; i < request.numbers.size(); ++i) {
+    const double number = request.numbers[i];
+    if (dtype == float32 && std::isfinite(number) && std::isinf(static_cast<float>(number)))
+      throw UsageError("eval: '" + request.number_texts[i] + "' is out of range of float32");
+  }
+  Tensor out = empty({static_cast<std::int64_t>(request.numbers.size())}, float64);
+  std::copy(request.numbers.begin(), request.numbers.end(), out.data_ptr<double>());
   return out.to(dtype);
+}
+
+// Refuses, before anything is computed or written, an output path that cannot be written: its
+// directory missing or not writable, or a directory at the path itself.
+void check_writable(const std::string& flag, const std::string& path) {
+  if (path.empty()) return;
+  namespace fs = std::filesystem;
+  const fs::path parent = fs::path(path).has_parent_path() ? fs::path(path).parent_path() : ".";
+  std::error_code error;
+  const char* problem = !fs::is_directory(parent, error)             ? "no such directory"
+                        : ::access(parent.c_str(), W_OK | X_OK) != 0 ? "directory not writable"
+                        : fs::is_directory(path, error)              ? "is a directory"
+                                                                     : nullptr;
+  if (problem != nullptr)
+    throw IoError("eval: " + flag + ": cannot write '" + path + "': " + problem);
 }
 
 void evaluate(const EvalRequest& request) {
@@ -115,31 +150,45 @@ void evaluate(const EvalRequest& request) {
       throw UsageError("eval: --train: " + info->module_name + " has no training mode");
     values["training"] = "true";
   }
+  // again with the training mode, whose options (rrelu's bounds) only a training call checks
+  if (request.train) checked_repr("eval", *info, form_of(request.name), values);
+  if (request.seed && !request.train)
+    throw UsageError("eval: --seed only applies with --train (the random slopes of training)");
   if (!request.input.empty() && !request.numbers.empty())
     throw UsageError("eval: give either values or --input, not both");
   if (request.input.empty() && request.numbers.empty())
     throw UsageError("eval: no input: give values (activ eval relu -- -1 0 1) or --input x.npy");
   std::optional<Dtype> dtype;
   if (!request.dtype.empty()) dtype = parse_dtype(request.dtype);
+  check_writable("--output", request.output);
+  check_writable("--grad-input", request.grad_input);
 
-  Tensor input = request.input.empty() ? tensor_of(request.numbers, dtype.value_or(float32))
-                                       : load_npy(request.input);
+  // Every input is read and every result computed before any file is written, so a failure
+  // leaves the outputs as they were.
+  Tensor input =
+      request.input.empty() ? tensor_of(request, dtype.value_or(float32)) : load_npy(request.input);
   if (dtype) input = input.to(*dtype);
+  const bool wants_grad =
+      request.grad || !request.grad_input.empty() || !request.grad_output.empty();
+  const Tensor given_grad_output =
+      request.grad_output.empty() ? Tensor() : load_npy(request.grad_output);
   // The same seed before forward and backward: RReLU's backward draws the forward's slopes again.
   const std::uint64_t seed = request.seed.value_or(std::random_device{}());
   manual_seed(seed);
   const Tensor output = info->forward(input.clone(), values);
+  Tensor grad_input;
+  if (wants_grad) {
+    const Tensor grad_output =
+        given_grad_output.defined() ? given_grad_output.to(output.dtype()) : ones_like(output);
+    manual_seed(seed);
+    grad_input = info->backward(grad_output, input, values);
+  }
+
   if (request.output.empty())
     std::cout << output.repr() << '\n';
   else
     save_npy(request.output, output);
-
-  if (!request.grad && request.grad_input.empty() && request.grad_output.empty()) return;
-  const Tensor grad_output = request.grad_output.empty()
-                                 ? ones_like(output)
-                                 : load_npy(request.grad_output).to(output.dtype());
-  manual_seed(seed);
-  const Tensor grad_input = info->backward(grad_output, input, values);
+  if (!wants_grad) return;
   if (request.grad_input.empty())
     std::cout << grad_input.repr() << '\n';
   else

@@ -20,6 +20,7 @@
 #include "activation_reference.h"
 #include "catalogue_lookup.h"
 #include "commands.h"
+#include "io/file_io.h"
 
 namespace activ::cli {
 namespace {
@@ -132,17 +133,24 @@ std::string index_html(const std::vector<const nn::ActivationInfo*>& activations
   return out + "</body>\n</html>\n";
 }
 
-// A directory removed with everything in it when the gallery fails halfway.
+// A directory removed with everything in it when the gallery fails halfway or SIGINT or SIGTERM
+// stops it; those of killed galleries go when the next one starts.
 class ScratchDirectory {
  public:
   explicit ScratchDirectory(const fs::path& next_to) {
     path_ = next_to.parent_path() /
             ("." + next_to.filename().string() + ".tmp-" + std::to_string(getpid()));
+    io_detail::remove_stale_temporaries(next_to);
     std::error_code error;
     fs::remove_all(path_, error);
     if (!fs::create_directories(path_, error) && error) {
       throw IoError("gallery: cannot create '" + path_.string() + "': " + error.message());
     }
+    removed_on_signal_.emplace_back(std::make_unique<io_detail::RemovedOnSignal>(path_, true));
+  }
+  // A file of the directory, removed on a signal until it has moved out.
+  void add_file(const std::string& name) {
+    removed_on_signal_.emplace_back(std::make_unique<io_detail::RemovedOnSignal>(path_ / name));
   }
   ~ScratchDirectory() {
     std::error_code ignored;
@@ -154,6 +162,7 @@ class ScratchDirectory {
 
  private:
   fs::path path_;
+  std::vector<std::unique_ptr<io_detail::RemovedOnSignal>> removed_on_signal_;
 };
 
 void move_into(const fs::path& from, const fs::path& to) {
@@ -172,7 +181,7 @@ void run_gallery(const std::string& directory) {
   std::error_code error;
   if (fs::exists(target_dir, error) && !fs::is_directory(target_dir, error))
     throw IoError("gallery: '" + directory + "' exists and is not a directory");
-  const ScratchDirectory scratch(target_dir);
+  ScratchDirectory scratch(target_dir);
 
   const std::vector<const nn::ActivationInfo*> activations = all_activations();
   std::vector<std::string> files;
@@ -182,10 +191,12 @@ void run_gallery(const std::string& directory) {
     request.derivative = true;
     request.height = 400;
     const ActivationFigure figure = activation_figure("gallery", request);
+    scratch.add_file(figure_file(*info));  // before it exists: no moment unregistered
     save_figure((scratch.path() / figure_file(*info)).string(), figure.series, figure.options);
     files.push_back(figure_file(*info));
   }
   {
+    scratch.add_file("index.html");
     std::ofstream page(scratch.path() / "index.html", std::ios::binary);
     page << index_html(activations);
     if (!page.flush())

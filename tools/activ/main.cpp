@@ -1,8 +1,12 @@
 // activ: the command-line front end of the library. Exit codes: 0 success, 1 runtime error,
 // 2 bad usage.
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <exception>
 #include <iostream>
+#include <string_view>
 
 #include "commands.h"
 
@@ -23,7 +27,17 @@ int report_usage_error(const CLI::App& app, const CLI::ParseError& error) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// Output that could not be written (a full disk, a closed stdout) is a runtime error, not a
+// success: flushes both streams, then checks them.
+int checked_exit(int code) {
+  std::cout.flush();
+  const bool written = std::cout.good() && std::fflush(stdout) == 0 && std::ferror(stdout) == 0;
+  if (written || code != 0) return code;
+  std::cerr << "activ: error: cannot write to standard output: " << std::strerror(errno) << '\n';
+  return kRuntimeError;
+}
+
+int run(int argc, char** argv) {
   CLI::App app{"Neural-network activation functions with PyTorch's exact semantics.", "activ"};
   app.set_version_flag("--version", "activ " ACTIV_VERSION);
   activ::cli::register_demo(app);
@@ -37,6 +51,11 @@ int main(int argc, char** argv) {
 
   // Subcommands run as CLI11 callbacks inside parse, so their errors (activ::Error and any other
   // std::exception) surface here too; none may escape main and abort.
+  // CLI11 prints the version as soon as it meets the flag and ignores what follows.
+  if (argc > 2 && std::string_view(argv[1]) == "--version") {
+    std::cerr << "activ: error: --version takes no arguments, got '" << argv[2] << "'\n";
+    return kUsageError;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -58,4 +77,8 @@ int main(int argc, char** argv) {
     return kUsageError;
   }
   return 0;
+}
+
+int main(int argc, char** argv) {
+  return checked_exit(run(argc, argv));
 }

@@ -86,9 +86,9 @@ void parse_range(const std::string& text, FigureRequest& request) {
   const auto colon = text.find(':');
   const auto lo = parse_number(text.substr(0, colon));
   const auto hi = colon == std::string::npos ? std::nullopt : parse_number(text.substr(colon + 1));
-  if (!lo || !hi || !std::isfinite(*lo) || !std::isfinite(*hi) || !(*lo < *hi)) {
-    throw UsageError("plot: --range expects LO:HI with finite LO < HI, got '" + text + "'");
-  }
+  if (!lo || !hi) throw UsageError("plot: --range expects LO:HI with numbers, got '" + text + "'");
+  if (const auto problem = axis_range_problem(*lo, *hi))
+    throw UsageError("plot: --range LO:HI: " + *problem + ", got '" + text + "'");
   request.x_min = *lo;
   request.x_max = *hi;
 }

@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <cstddef>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,14 +37,38 @@ inline std::size_t edit_distance(const std::string& a, const std::string& b) {
   return row[b.size()];
 }
 
-// The whole text as a number, as Python's float() reads it (1, -2.5e-3, inf, nan); nullopt
-// otherwise.
+// The whole text as a number, as Python's float() reads it (1, -2.5e-3, inf, nan; values below
+// the smallest subnormal round to 0); nullopt otherwise, also for a finite number beyond float64
+// (1e400: see overflows_float64).
 inline std::optional<double> parse_number(std::string_view text) {
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);
   double value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  if (text.empty() || end != text.data() + text.size()) return std::nullopt;
+  if (error == std::errc::result_out_of_range) {
+    // from_chars refuses underflow too; strtod rounds it as Python does.
+    const double rounded = std::strtod(std::string(text).c_str(), nullptr);
+    if (std::isinf(rounded)) return std::nullopt;
+    return rounded;
+  }
+  if (error != std::errc()) return std::nullopt;
   return value;
+}
+
+// True for a number too large for float64 (1e400), which parse_number refuses.
+inline bool overflows_float64(std::string_view text) {
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  double value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return !text.empty() && end == text.data() + text.size() &&
+         error == std::errc::result_out_of_range &&
+         std::isinf(std::strtod(std::string(text).c_str(), nullptr));
+}
+
+// "'TEXT' is out of range of float64" or "'TEXT' is not a number", for messages.
+inline std::string bad_number(const std::string& text) {
+  return "'" + text + "' is " +
+         (overflows_float64(text) ? "out of range of float64" : "not a number");
 }
 
 }  // namespace activ::cli
