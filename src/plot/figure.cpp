@@ -54,6 +54,10 @@ void check_range(const char* name, const std::optional<std::pair<double, double>
 // distinct ticks, or no finite value) around its middle, so that it can be drawn.
 std::pair<double, double> widen_if_narrow(double lo, double hi) {
   if (lo > hi) return {-1.0, 1.0};  // no finite data
+  // Data spread wider than float64 can measure (width beyond its largest number) is shown on the
+  // widest axis that can: points beyond it are clipped.
+  constexpr double kWidest = std::numeric_limits<double>::max() / 4;
+  lo = std::clamp(lo, -kWidest, kWidest), hi = std::clamp(hi, -kWidest, kWidest);
   if (!axis_range_problem(lo, hi)) return {lo, hi};
   const double middle = lo / 2 + hi / 2;
   // A tenth of the value, as a one-value range always had, unless that is still too narrow.
@@ -87,7 +91,7 @@ std::pair<double, double> data_range_y(const std::vector<Series>& series,
     }
   }
   if (lo < hi) {
-    double margin = 0.05 * (hi - lo);
+    const double margin = 0.05 * hi - 0.05 * lo;  // hi - lo may overflow
     lo -= margin, hi += margin;
   }
   return widen_if_narrow(lo, hi);
@@ -112,6 +116,7 @@ struct Tick {
   double value;
   std::string label;
 };
+constexpr double kMostTicks = 1000;
 
 std::string format_tick(double value, double step, double largest_magnitude) {
   if (value == 0.0) return "0";
@@ -132,6 +137,9 @@ std::string format_tick(double value, double step, double largest_magnitude) {
 std::vector<Tick> make_ticks(double lo, double hi, double step) {
   std::vector<Tick> ticks;
   double first = std::ceil(lo / step - 1e-9), last = std::floor(hi / step + 1e-9);
+  // No ticks rather than endless ones where the step is no step for this range (0, or too small
+  // to tell lo from hi: the range's checks should never let one through, a fuzzer once did)
+  if (!(step > 0 && std::isfinite(step) && last - first <= kMostTicks)) return ticks;
   double largest = std::max(std::abs(first), std::abs(last)) * step;
   for (double k = first; k <= last; ++k) {
     double value = k * step;  // from the index, so that errors do not accumulate

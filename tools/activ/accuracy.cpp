@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "activ/parallel.h"
 #include "activation_reference.h"
 #include "commands.h"
 
