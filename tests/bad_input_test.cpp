@@ -373,9 +373,9 @@ std::vector<BadCall> bad_api_calls() {
       {"view at a negative offset",
        [] { Tensor(std::make_shared<activ::Storage>(16), -1, {2}, {1}, activ::float32); },
        raises<ValueError>(), "expected a non-negative storage_offset"},
-      {"view with a negative stride",
-       [] { Tensor(std::make_shared<activ::Storage>(16), 3, {4}, {-1}, activ::float32).fill_(1); },
-       raises<ValueError>(), "negative strides are not supported"},
+      {"view with a negative stride reaching before the storage",
+       [] { Tensor(std::make_shared<activ::Storage>(16), 1, {4}, {-1}, activ::float32).fill_(1); },
+       raises<IndexError>(), "its element -2 lies before the start of the storage"},
       {"view with an overflowing stride",
        [] {
          Tensor(std::make_shared<activ::Storage>(16), 0, {2},
@@ -704,7 +704,7 @@ TEST(BadInput, EveryBadCommandLineExitsWithAMessage) {
       {"eval softshrink --lambd -1 -- 1", 2, "lambd must be greater or equal to 0"},
       {"eval rrelu --lower 0.5 --upper 0.1 --train -- 1", 2, "expected lower <= upper"},
       {"eval gelu --approximate fast -- 1", 2, "must be either 'none' or 'tanh', got 'fast'"},
-      {"eval hardtanh --min-val 2 --max-val -2 -- 1", 2, "max_val must be greater than min_val"},
+      {"eval Hardtanh --min-val 2 --max-val -2 -- 1", 2, "max_val must be greater than min_val"},
       {"eval prelu --num-parameters -1 -- 1", 2, "num_parameters must be non-negative"},
       // input that would be ignored
       {"eval rrelu --seed 5 -- 1", 2, "eval: --seed only applies with --train"},

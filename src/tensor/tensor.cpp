@@ -210,20 +210,23 @@ void check_view(const Storage* storage, std::int64_t offset, const Shape& sizes,
   }
   const std::int64_t numel = checked_numel(sizes, "Tensor");
   if (offset < 0) throw ValueError(view + ": expected a non-negative storage_offset");
-  if (std::any_of(strides.begin(), strides.end(), [](std::int64_t s) { return s < 0; }))
-    throw ValueError(view + ": negative strides are not supported");
   if (numel == 0) return;  // reaches no element
-  // The last element's index, then the bytes up to its end, without overflow; also the bytes
+  // The first and last elements' indices (negative strides, as DLPack and NumPy views have, reach
+  // below the offset), then the bytes up to the last one's end, without overflow; also the bytes
   // the loops step over along each dim (size * stride, one step past the last element).
   const auto item = static_cast<std::int64_t>(itemsize(dtype));
-  std::int64_t last = offset;
+  std::int64_t first = offset, last = offset;
   bool overflow = false;
   for (std::size_t d = 0; d < sizes.size(); ++d) {
     std::int64_t reach = 0, steps = 0;
     overflow = overflow || __builtin_mul_overflow(sizes[d] - 1, strides[d], &reach) ||
-               __builtin_add_overflow(last, reach, &last) ||
+               __builtin_add_overflow(reach < 0 ? first : last, reach, reach < 0 ? &first : &last) ||
                __builtin_mul_overflow(sizes[d], strides[d], &steps) ||
                __builtin_mul_overflow(steps, item, &steps);
+  }
+  if (!overflow && first < 0) {
+    throw IndexError(view + ": its element " + std::to_string(first) +
+                     " lies before the start of the storage");
   }
   std::int64_t needed = 0;
   overflow = overflow || __builtin_add_overflow(last, 1, &needed) ||
