@@ -418,20 +418,6 @@ py::tuple parametric_backward(const std::string& name, py::handle grad_output, p
   return result;
 }
 
-const char* kind_name(nn::ActivationKind kind) {
-  switch (kind) {
-    case nn::ActivationKind::kElementwise:
-      return "elementwise";
-    case nn::ActivationKind::kDim:
-      return "dim";
-    case nn::ActivationKind::kParametric:
-      return "parametric";
-    case nn::ActivationKind::kRandomized:
-      return "randomized";
-  }
-  return "?";
-}
-
 py::list catalogue() {
   py::list result;
   for (const auto* list : {&nn::elementwise_activations(), &nn::shaped_activations()}) {

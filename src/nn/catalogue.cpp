@@ -33,6 +33,20 @@ std::string activation_formula(std::string_view functional_name) {
   return {};
 }
 
+const char* kind_name(ActivationKind kind) {
+  switch (kind) {
+    case ActivationKind::kElementwise:
+      return "elementwise";
+    case ActivationKind::kDim:
+      return "dim";
+    case ActivationKind::kParametric:
+      return "parametric";
+    case ActivationKind::kRandomized:
+      return "randomized";
+  }
+  return "";
+}
+
 const ActivationInfo* find_activation(std::string_view name) {
   const auto same = [&](std::string_view candidate) {
     return std::equal(candidate.begin(), candidate.end(), name.begin(), name.end(),

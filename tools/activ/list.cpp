@@ -11,20 +11,6 @@
 namespace activ::cli {
 namespace {
 
-const char* kind_name(nn::ActivationKind kind) {
-  switch (kind) {
-    case nn::ActivationKind::kElementwise:
-      return "elementwise";
-    case nn::ActivationKind::kDim:
-      return "dim";
-    case nn::ActivationKind::kParametric:
-      return "parametric";
-    case nn::ActivationKind::kRandomized:
-      return "randomized";
-  }
-  return "";
-}
-
 // ELU  elu(alpha: number = 1.0, inplace: bool = False)
 //     x if x > 0 else alpha * (exp(x) - 1)
 void print_text(const nn::ActivationInfo& info) {

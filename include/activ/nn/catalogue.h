@@ -58,6 +58,9 @@ const std::vector<ActivationInfo>& shaped_activations();
 // Python's repr of a number (activ/scalar.h), also under activ::nn.
 using activ::python_repr;
 
+// "elementwise", "dim", "parametric" or "randomized", as `activ list --json` and Python name kinds.
+const char* kind_name(ActivationKind kind);
+
 // The activation whose module or functional name is `name`, ignoring case ("leaky_relu",
 // "LeakyReLU", "leakyrelu"); nullptr when there is none.
 const ActivationInfo* find_activation(std::string_view name);
