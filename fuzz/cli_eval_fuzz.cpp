@@ -103,10 +103,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   app.set_version_flag("--version", "activ fuzz");
   activ::cli::register_list(app);
   activ::cli::register_eval(app);
-  // bench's options (--threads, --size, --dtype, NAMES) are checked while parsing; the run
-  // itself would time functions for seconds, so it is left out.
-  activ::cli::register_bench(app);
-  app.get_subcommand("bench")->callback([] {});
   try {
     app.parse(static_cast<int>(argv.size()), argv.data());
   } catch (const CLI::ParseError& error) {
